@@ -1,0 +1,4 @@
+// The one translation unit that compiles Boost.Asio and Boost.Beast (separate compilation).
+#include <boost/asio/impl/src.hpp>
+#include <boost/asio/ssl/impl/src.hpp>
+#include <boost/beast/src.hpp>
