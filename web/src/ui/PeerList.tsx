@@ -1,0 +1,65 @@
+import { useMemo, useState } from 'react';
+import Badge from '@mui/material/Badge';
+import Box from '@mui/material/Box';
+import List from '@mui/material/List';
+import ListItemAvatar from '@mui/material/ListItemAvatar';
+import ListItemButton from '@mui/material/ListItemButton';
+import ListItemText from '@mui/material/ListItemText';
+import TextField from '@mui/material/TextField';
+import Tooltip from '@mui/material/Tooltip';
+import Typography from '@mui/material/Typography';
+import { appStore } from '../store/AppStore';
+import { matchesSearch, sortPeers, unreadCount } from '../store/peerOrder';
+import { useApp } from './useStore';
+import { LetterAvatar } from './LetterAvatar';
+
+export function PeerList() {
+  const peers = useApp((s) => s.peers);
+  const conversations = useApp((s) => s.conversations);
+  const selected = useApp((s) => s.selected);
+  const [query, setQuery] = useState('');
+  const shown = useMemo(
+    () => sortPeers(Object.values(peers), conversations).filter((p) => matchesSearch(p, query)),
+    [peers, conversations, query],
+  );
+  return (
+    <Box sx={{ display: 'flex', flexDirection: 'column', minHeight: 0, flex: 1 }}>
+      <Box sx={{ p: 1 }}>
+        <TextField size="small" fullWidth placeholder="Search people" value={query} onChange={(e) => setQuery(e.target.value)} slotProps={{ htmlInput: { 'aria-label': 'Search people' } }} />
+      </Box>
+      <List aria-label="People" sx={{ overflowY: 'auto', flex: 1 }} data-testid="peer-list">
+        {shown.map((p) => {
+          const unread = unreadCount(conversations[p.conv]);
+          const last = conversations[p.conv]?.at(-1);
+          return (
+            <Tooltip key={p.nodeId} title={`${p.username ? `@${p.username} · ` : ''}${p.authentication}`} placement="right" enterDelay={800}>
+              <ListItemButton
+                selected={selected === p.nodeId}
+                onClick={() => appStore.openChat(p.nodeId)}
+                data-testid="peer"
+                data-peer-name={p.name}
+                aria-label={`${p.displayName}${unread ? `, ${unread} unread` : ''}`}
+              >
+                <ListItemAvatar>
+                  <Badge badgeContent={unread} color="primary" overlap="circular" slotProps={{ badge: { 'data-testid': 'unread-badge' } as object }}>
+                    <LetterAvatar name={p.displayName} colourIndex={p.colourIndex} />
+                  </Badge>
+                </ListItemAvatar>
+                <ListItemText
+                  primary={p.displayName}
+                  secondary={last ? (last.file ? `📎 ${last.file.name}` : last.audio ? '🎵 audio' : last.text) : p.isBot ? 'bot' : undefined}
+                  slotProps={{ primary: { noWrap: true }, secondary: { noWrap: true } }}
+                />
+              </ListItemButton>
+            </Tooltip>
+          );
+        })}
+        {!shown.length && (
+          <Typography sx={{ p: 2 }} color="text.secondary" variant="body2">
+            {Object.keys(peers).length ? 'Nobody matches.' : 'Nobody else is online yet.'}
+          </Typography>
+        )}
+      </List>
+    </Box>
+  );
+}
