@@ -1,0 +1,220 @@
+// End to end through a real parley-server and Debian's Chromium: two or three browser contexts.
+import { test, expect, type Browser } from '@playwright/test';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expectNoConsoleErrors, messageByText, openChat, openUser, ownId, peerItem, send, shot, type User } from './helpers';
+import { makePng } from './pngFixture';
+import { restartServer } from './serverControl';
+
+test.describe.configure({ mode: 'serial' });
+
+let browser: Browser;
+let alice: User;
+let bob: User;
+
+test.beforeAll(async ({ browser: b }) => {
+  browser = b;
+});
+
+test.afterAll(async () => {
+  await alice?.ctx.close();
+  await bob?.ctx.close();
+});
+
+test('connect screen, then two users see each other (and not themselves)', async () => {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(process.env.PARLEY_URL!);
+  await expect(page.getByRole('button', { name: 'Connect' })).toBeEnabled();
+  await shot(page, '01-connect');
+  await ctx.close();
+
+  alice = await openUser(browser, 'alice', 'purple');
+  bob = await openUser(browser, 'bob', 'green');
+  await expect(peerItem(alice, 'bob')).toBeVisible();
+  await expect(peerItem(bob, 'alice')).toBeVisible();
+  await expect(peerItem(alice, 'alice')).toHaveCount(0);
+  // Search is case-insensitive.
+  await alice.page.getByLabel('Search people').fill('BO');
+  await expect(peerItem(alice, 'bob')).toBeVisible();
+  await alice.page.getByLabel('Search people').fill('zzz');
+  await expect(peerItem(alice, 'bob')).toHaveCount(0);
+  await alice.page.getByLabel('Search people').fill('');
+  await shot(alice.page, '02-peer-list');
+});
+
+test('chat both ways with delivered ticks and unread counts', async () => {
+  await openChat(alice, 'bob');
+  await send(alice, 'hello bob');
+  const sent = messageByText(alice, 'hello bob');
+  await expect(sent).toBeVisible();
+  await expect(sent.getByTestId('delivered')).toBeVisible();
+
+  // Bob has not opened the chat: one unread from alice, shown as a badge.
+  await expect(peerItem(bob, 'alice').getByTestId('unread-badge')).toHaveText('1');
+  await send(alice, 'second <b>not bold</b>');
+  await expect(peerItem(bob, 'alice').getByTestId('unread-badge')).toHaveText('2');
+
+  await openChat(bob, 'alice');
+  await expect(messageByText(bob, 'hello bob')).toBeVisible();
+  // Rich text is shown as text, never as HTML.
+  await expect(messageByText(bob, 'second <b>not bold</b>')).toBeVisible();
+  await expect(bob.page.locator('[data-testid="messages"] b')).toHaveCount(0);
+  await expect(peerItem(bob, 'alice').getByTestId('unread-badge')).toBeHidden();
+
+  await send(bob, 'hi alice\nsecond line');
+  await expect(messageByText(bob, 'hi alice\nsecond line').getByTestId('delivered')).toBeVisible();
+  await expect(messageByText(alice, 'hi alice\nsecond line')).toBeVisible();
+  await shot(alice.page, '03-chat');
+
+  // Shift+Enter inserts a newline rather than sending.
+  await bob.page.getByTestId('composer').fill('draft');
+  await bob.page.getByTestId('composer').press('Shift+Enter');
+  await expect(bob.page.getByTestId('composer')).toHaveValue('draft\n');
+  await bob.page.getByTestId('composer').fill('');
+
+  // Diagnostics: data channel RTT and candidate type, closed with Esc.
+  await alice.page.getByRole('button', { name: 'Connection details' }).click();
+  await expect(alice.page.getByTestId('diag-Candidate type')).toHaveText(/host|srflx|relay|prflx/);
+  await expect(alice.page.getByTestId('diag-Data-channel RTT')).toHaveText(/\d+ ms/);
+  await expect(alice.page.getByTestId('diag-Connection')).toHaveText('connected');
+  await shot(alice.page, '04-diagnostics');
+  await alice.page.keyboard.press('Escape');
+  await expect(alice.page.getByTestId('diagnostics')).toBeHidden();
+});
+
+test('edit and delete own messages', async () => {
+  const mine = messageByText(alice, 'hello bob');
+  await mine.getByRole('button', { name: 'Message actions' }).click();
+  await alice.page.getByRole('menuitem', { name: 'Edit' }).click();
+  const box = alice.page.getByLabel('Edited message');
+  await box.fill('hello bob (edited)');
+  await box.press('Enter');
+  await expect(messageByText(bob, 'hello bob (edited)').getByTestId('edited')).toBeVisible();
+  await expect(messageByText(bob, 'hello bob')).toHaveCount(0);
+
+  // Bob's own messages have actions; alice's messages on bob's side do not.
+  await expect(messageByText(bob, 'hello bob (edited)').getByRole('button', { name: 'Message actions' })).toHaveCount(0);
+
+  const second = messageByText(alice, 'second <b>not bold</b>');
+  await second.getByRole('button', { name: 'Message actions' }).click();
+  await alice.page.getByRole('menuitem', { name: 'Delete' }).click();
+  await expect(messageByText(alice, 'second <b>not bold</b>')).toHaveCount(0);
+  await expect(messageByText(bob, 'second <b>not bold</b>')).toHaveCount(0);
+});
+
+test('reload keeps history', async () => {
+  const before = await ownId(bob);
+  await bob.page.reload();
+  // The pinned server auto-connects, with a new node id.
+  await expect(bob.page.getByTestId('status')).toHaveAttribute('data-status', 'registered');
+  expect(await ownId(bob)).not.toBe(before);
+  await openChat(bob, 'alice');
+  await expect(messageByText(bob, 'hello bob (edited)')).toBeVisible();
+  await expect(messageByText(bob, 'hi alice\nsecond line')).toBeVisible();
+  // And the chat still works with the new connection.
+  await openChat(alice, 'bob');
+  await send(alice, 'after reload');
+  await expect(messageByText(alice, 'after reload').getByTestId('delivered')).toBeVisible();
+  await expect(messageByText(bob, 'after reload')).toBeVisible();
+});
+
+test('files: 50 MiB byte-exact, zero bytes, image with thumbnail', async () => {
+  test.setTimeout(240_000);
+  const dir = mkdtempSync(join(tmpdir(), 'parley-files-'));
+  const big = join(dir, 'big.bin');
+  const hash = createHash('sha256');
+  const fd = openSync(big, 'w');
+  for (let i = 0; i < 50; i++) {
+    const part = randomBytes(1024 * 1024);
+    hash.update(part);
+    writeSync(fd, part);
+  }
+  closeSync(fd);
+  const expected = hash.digest('hex');
+
+  await openChat(bob, 'alice');
+  await alice.page.getByTestId('file-input').setInputFiles(big);
+  const aliceCard = alice.page.locator('[data-testid="file-card"][data-file-name="big.bin"]');
+  const bobCard = bob.page.locator('[data-testid="file-card"][data-file-name="big.bin"]');
+  await expect(bobCard).toBeVisible({ timeout: 30_000 });
+  await expect(bobCard.getByTestId('file-speed')).toBeVisible({ timeout: 30_000 });
+  await shot(bob.page, '05-file-progress');
+  await expect(bobCard).toHaveAttribute('data-state', 'done', { timeout: 180_000 });
+  await expect(aliceCard).toHaveAttribute('data-state', 'done');
+  const got = await bobCard.evaluate(async (el) => {
+    const a = el.querySelector('a[download]') as HTMLAnchorElement;
+    const buf = await (await fetch(a.href)).arrayBuffer();
+    const d = await crypto.subtle.digest('SHA-256', buf);
+    return { size: buf.byteLength, hex: Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('') };
+  });
+  expect(got).toEqual({ size: 50 * 1024 * 1024, hex: expected });
+
+  await alice.page.getByTestId('file-input').setInputFiles({ name: 'empty.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(0) });
+  await expect(bob.page.locator('[data-testid="file-card"][data-file-name="empty.bin"]')).toHaveAttribute('data-state', 'done');
+  await expect(alice.page.locator('[data-testid="file-card"][data-file-name="empty.bin"]')).toHaveAttribute('data-state', 'done');
+
+  const png = makePng(320, 200);
+  writeFileSync(join(dir, 'picture.png'), png);
+  await alice.page.getByTestId('media-input').setInputFiles(join(dir, 'picture.png'));
+  const bobImg = bob.page.locator('[data-testid="file-card"][data-file-name="picture.png"]');
+  await expect(bobImg).toHaveAttribute('data-state', 'done');
+  await expect(bobImg.getByTestId('file-image')).toBeVisible();
+  const thumb = await bob.page.evaluate(() => {
+    const s = (window as unknown as { parley: { getState(): { conversations: Record<string, { file?: { name: string; thumbnail?: { dataURL: string } } }[]> } } }).parley.getState();
+    return Object.values(s.conversations).flat().find((m) => m.file?.name === 'picture.png')?.file?.thumbnail?.dataURL ?? '';
+  });
+  expect(thumb).toMatch(/^data:image\/jpeg;base64,/);
+  await shot(bob.page, '06-files');
+});
+
+test('both users click each other at once and still chat', async () => {
+  const carol = await openUser(browser, 'carol', 'teal');
+  const dave = await openUser(browser, 'dave', 'orange');
+  try {
+    await expect(peerItem(carol, 'dave')).toBeVisible();
+    await expect(peerItem(dave, 'carol')).toBeVisible();
+    await Promise.all([peerItem(carol, 'dave').click(), peerItem(dave, 'carol').click()]);
+    await send(carol, 'glare from carol');
+    await send(dave, 'glare from dave');
+    await expect(messageByText(carol, 'glare from carol').getByTestId('delivered')).toBeVisible();
+    await expect(messageByText(dave, 'glare from dave').getByTestId('delivered')).toBeVisible();
+    await expect(messageByText(carol, 'glare from dave')).toBeVisible();
+    await expect(messageByText(dave, 'glare from carol')).toBeVisible();
+    expectNoConsoleErrors(carol, dave);
+  } finally {
+    await carol.ctx.close();
+    await dave.ctx.close();
+  }
+});
+
+test('phone width and dark mode', async () => {
+  await bob.page.getByRole('button', { name: /Use (dark|light) mode/ }).click();
+  await shot(bob.page, '07-dark');
+  await bob.page.setViewportSize({ width: 375, height: 740 });
+  await expect(bob.page.getByTestId('chat-pane')).toBeVisible();
+  await shot(bob.page, '08-phone-chat');
+  await bob.page.getByRole('button', { name: 'Back to people' }).click();
+  await expect(peerItem(bob, 'alice')).toBeVisible();
+  await shot(bob.page, '09-phone-list');
+  await bob.page.setViewportSize({ width: 1100, height: 720 });
+});
+
+test('server restart: clients reconnect and chat again', async () => {
+  const [idA, idB] = [await ownId(alice), await ownId(bob)];
+  await restartServer(300);
+  await expect(alice.page.getByTestId('status')).toHaveAttribute('data-status', 'registered', { timeout: 30_000 });
+  await expect(bob.page.getByTestId('status')).toHaveAttribute('data-status', 'registered', { timeout: 30_000 });
+  expect(await ownId(alice)).not.toBe(idA);
+  expect(await ownId(bob)).not.toBe(idB);
+  await openChat(alice, 'bob');
+  await openChat(bob, 'alice');
+  await send(alice, 'after restart');
+  await expect(messageByText(alice, 'after restart').getByTestId('delivered')).toBeVisible();
+  await expect(messageByText(bob, 'after restart')).toBeVisible();
+  await send(bob, 'me too');
+  await expect(messageByText(alice, 'me too')).toBeVisible();
+  expectNoConsoleErrors(alice, bob);
+});

@@ -1,0 +1,5 @@
+import { stopServer } from './serverControl';
+
+export default async function globalTeardown(): Promise<void> {
+  stopServer();
+}

@@ -1,0 +1,57 @@
+// Shared steps of the end-to-end tests: open a user in its own browser context, pick a peer,
+// send, and read state that pixels show poorly (node ids, transfer state).
+import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { REPO } from './serverControl';
+
+export const BASE = () => process.env.PARLEY_URL ?? 'http://127.0.0.1:3001/';
+const SHOTS = resolve(REPO, 'test-artifacts/screenshots');
+
+export interface User { name: string; ctx: BrowserContext; page: Page; errors: string[] }
+
+/** Console errors that are expected: the browser's own log of a refused WebSocket during a restart. */
+const BENIGN = [/WebSocket connection to .* failed/, /ERR_CONNECTION_REFUSED/];
+
+export async function openUser(browser: Browser, name: string, colour = 'blue'): Promise<User> {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error' && !BENIGN.some((r) => r.test(m.text()))) errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(BASE());
+  await page.getByTestId('name-input').fill(name);
+  await page.getByRole('radio', { name: colour, exact: true }).click();
+  await page.getByRole('button', { name: 'Connect' }).click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-status', 'registered');
+  return { name, ctx, page, errors };
+}
+
+export const peerItem = (u: User, name: string) => u.page.locator(`[data-testid="peer"][data-peer-name="${name}"]`);
+
+export async function openChat(u: User, name: string): Promise<void> {
+  await expect(peerItem(u, name)).toBeVisible();
+  await peerItem(u, name).click();
+  await expect(u.page.getByTestId('chat-title')).toHaveText(name);
+}
+
+export async function send(u: User, text: string): Promise<void> {
+  const box = u.page.getByTestId('composer');
+  await box.fill(text);
+  await box.press('Enter');
+}
+
+export const messageByText = (u: User, text: string) => u.page.locator('[data-testid="message"]', { has: u.page.getByTestId('message-text').getByText(text, { exact: true }) });
+
+export async function ownId(u: User): Promise<string> {
+  return u.page.evaluate(() => (window as unknown as { parley: { getState(): { ownId?: string } } }).parley.getState().ownId ?? '');
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: resolve(SHOTS, `${name}.png`) });
+}
+
+export function expectNoConsoleErrors(...users: User[]): void {
+  for (const u of users) expect(u.errors, `console errors of ${u.name}`).toEqual([]);
+}
