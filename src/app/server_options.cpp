@@ -1,0 +1,162 @@
+#include "app/server_options.hpp"
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/json.hpp>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "app/dotenv.hpp"
+#include "core/duration.hpp"
+#include "core/servers_json.hpp"
+
+namespace parley::app {
+namespace {
+
+// CLI11 validator for durations like 30s, 5m, 90d.
+struct DurationValidator : CLI::Validator {
+  DurationValidator() {
+    name_ = "DURATION";
+    func_ = [](const std::string& s) {
+      return core::parse_duration(s) ? std::string() : "not a duration (examples: 30s, 5m, 12h, 90d): " + s;
+    };
+  }
+};
+
+bool parse_listen(const std::string& text, std::string& address, std::uint16_t& port) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos) return false;
+  address = text.substr(0, colon);
+  if (address.empty()) address = "0.0.0.0";
+  if (address.size() > 2 && address.front() == '[' && address.back() == ']') address = address.substr(1, address.size() - 2);
+  try {
+    const int p = std::stoi(text.substr(colon + 1));
+    if (p < 0 || p > 65535) return false;
+    port = static_cast<std::uint16_t>(p);
+  } catch (...) {
+    return false;
+  }
+  boost::system::error_code ec;
+  boost::asio::ip::make_address(address, ec);
+  return !ec;
+}
+
+std::string find_env_file_flag(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--env-file" && i + 1 < argc) return argv[i + 1];
+    if (a.rfind("--env-file=", 0) == 0) return a.substr(11);
+  }
+  return ".env";
+}
+
+}  // namespace
+
+std::optional<int> parse_server_options(int argc, char** argv, ServerOptions& o) {
+  // The .env file is read first so that its values act as environment defaults for the flags.
+  o.env_file = find_env_file_flag(argc, argv);
+  const auto env = o.env_file.empty() ? DotenvResult{} : load_dotenv(o.env_file);
+  if (!env.error.empty()) std::cerr << "warning: " << env.error << " (line ignored)\n";
+
+  CLI::App app{"parley-server: Parley's signalling server, HTTP API and web client host.\n"
+               "Every flag can also be set through the environment variable shown (PARLEY_*), or in a .env file."};
+  app.get_formatter()->column_width(40);
+  std::string listen = "0.0.0.0:3001", ws_timeout = "30s", servers_json_file, server_name = "Parley";
+  std::vector<std::string> ice_servers{"stun:stun.l.google.com:19302"};
+  auto& s = o.server;
+  auto& l = o.signalling;
+  s.web_root = "web/dist";
+
+  app.add_option("--env-file", o.env_file, "File of KEY=VALUE lines loaded into the environment first; '' skips it")
+      ->capture_default_str();
+  app.add_option("--listen", listen, "Address and port to listen on (HTTP and WebSocket)")
+      ->envname("PARLEY_LISTEN")->capture_default_str();
+  app.add_option("--ws-path", s.ws_path, "Signalling WebSocket path; also served under /api")
+      ->envname("PARLEY_WS_PATH")->capture_default_str();
+  app.add_option("--ws-timeout", ws_timeout, "Close a WebSocket after this long without a valid frame (>= 10s advised)")
+      ->envname("PARLEY_WS_TIMEOUT")->check(DurationValidator())->capture_default_str();
+  app.add_option("--allowed-origin", s.origins.allowed_origins,
+                 "Browser origin allowed to connect and get CORS headers (repeatable), e.g. https://chat.example.com")
+      ->envname("PARLEY_ALLOWED_ORIGINS")->delimiter(',');
+  app.add_option("--default-cors-allowed", s.origins.allow_missing_origin,
+                 "Accept WebSocket requests without an Origin header (bots, CLI tools)")
+      ->envname("PARLEY_DEFAULT_CORS_ALLOWED")->capture_default_str();
+  app.add_option("--cors", s.cors, "Send CORS headers for allowed origins (false when a proxy adds them)")
+      ->envname("PARLEY_CORS")->capture_default_str();
+  app.add_option("--web-root", s.web_root, "Directory of the built web client, served at /")
+      ->envname("PARLEY_WEB_ROOT")->capture_default_str();
+  app.add_option("--servers-json", servers_json_file, "Serve this file at /servers.json instead of generating it")
+      ->envname("PARLEY_SERVERS_JSON")->check(CLI::ExistingFile);
+  app.add_option("--server-name", server_name, "Server name shown in the web client's server picker")
+      ->envname("PARLEY_SERVER_NAME")->capture_default_str();
+  app.add_option("--ice-server", ice_servers, "STUN URL listed in the generated /servers.json (repeatable)")
+      ->envname("PARLEY_ICE_SERVERS")->delimiter(',')->capture_default_str();
+  app.add_option("--max-connections", s.ws.max_connections, "Most WebSockets open at once; beyond: 503 server full")
+      ->envname("PARLEY_MAX_CONNECTIONS")->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_option("--allow-anonymous", l.allow_anonymous, "Let visitors without an account register")
+      ->envname("PARLEY_ALLOW_ANONYMOUS")->capture_default_str();
+  app.add_option("--rate-limit", l.rate_per_second, "Frames per second per connection (token bucket refill)")
+      ->envname("PARLEY_RATE_LIMIT")->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_option("--rate-burst", l.rate_burst, "Token bucket size per connection")
+      ->envname("PARLEY_RATE_BURST")->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_option("--bot-rate-limit", l.bot_rate_per_second, "Frames per second for bot accounts")
+      ->envname("PARLEY_BOT_RATE_LIMIT")->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_option("--bot-rate-burst", l.bot_rate_burst, "Token bucket size for bot accounts")
+      ->envname("PARLEY_BOT_RATE_BURST")->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_option("--cookie-domain", o.cookie_domain, "Domain attribute of the session cookie")
+      ->envname("PARLEY_COOKIE_DOMAIN");
+  app.add_option("--cookie-samesite", o.cookie_samesite, "SameSite attribute of the session cookie")
+      ->envname("PARLEY_COOKIE_SAMESITE")->check(CLI::IsMember({"None", "Lax", "Strict"}))->capture_default_str();
+  app.add_option("--cookie-secure", o.cookie_secure, "Secure attribute of the session cookie (needed with SameSite=None)")
+      ->envname("PARLEY_COOKIE_SECURE")->capture_default_str();
+  app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error or off")
+      ->envname("PARLEY_LOG_LEVEL")->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
+      ->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  auto fail = [](const std::string& message) {
+    std::cerr << "parley-server: " << message << "\n";
+    return std::optional<int>(2);
+  };
+  if (!parse_listen(listen, s.listen_address, s.listen_port))
+    return fail("--listen must be ADDRESS:PORT, e.g. 0.0.0.0:3001 or [::1]:3001 (got '" + listen + "')");
+  if (s.ws_path.empty() || s.ws_path[0] != '/' || s.ws_path.find('?') != std::string::npos)
+    return fail("--ws-path must start with / and have no query (got '" + s.ws_path + "')");
+  const auto timeout = core::parse_duration(ws_timeout);
+  if (!timeout || timeout->count() <= 0) return fail("--ws-timeout must be greater than 0");
+  l.idle_timeout_ms = timeout->count();
+  if (timeout->count() < 10'000) std::cerr << "warning: --ws-timeout below 10s disconnects slow-pinging clients\n";
+  for (const auto& origin : s.origins.allowed_origins)
+    if (core::normalise_origin(origin).empty())
+      return fail("--allowed-origin must be scheme://host[:port] (got '" + origin + "')");
+  if (o.cookie_samesite == "None" && !o.cookie_secure)
+    return fail("--cookie-samesite None needs --cookie-secure true (browsers drop such cookies)");
+  if (o.cookie_samesite == "Strict")
+    std::cerr << "warning: --cookie-samesite Strict: the login callback is a cross-site navigation and will not carry the cookie\n";
+
+  if (!servers_json_file.empty()) {
+    std::ifstream in(servers_json_file);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    boost::system::error_code ec;
+    auto parsed = boost::json::parse(ss.str(), ec);
+    if (ec || !parsed.is_array()) return fail("--servers-json " + servers_json_file + " must hold a JSON array");
+    s.servers_json = ss.str();
+  } else {
+    core::ServersJsonConfig sj;
+    sj.server_name = server_name;
+    sj.ws_path = s.ws_path;
+    sj.ice_servers = ice_servers;
+    sj.allow_anonymous = l.allow_anonymous;
+    s.servers_json = core::render_servers_json(sj);
+  }
+  return std::nullopt;
+}
+
+}  // namespace parley::app

@@ -1,0 +1,31 @@
+#pragma once
+// Decides who a WebSocket is at the handshake (§2.2). The accounts layer implements it with JWTs
+// and sessions; without accounts every connection is anonymous and any bearer token is invalid.
+#include <string_view>
+
+#include "core/connection.hpp"
+
+namespace parley::core {
+
+struct HandshakeIdentity {
+  Identity identity;
+  bool invalid_token = false;  // a bearer token was present but not valid: ignored, reported once
+};
+
+class IdentityResolver {
+public:
+  virtual ~IdentityResolver() = default;
+  virtual HandshakeIdentity resolve(std::string_view authorization_header, std::string_view cookie_header) const = 0;
+};
+
+// "Bearer <token>" with the scheme compared case-insensitively; empty if absent or malformed.
+std::string_view bearer_token(std::string_view authorization_header);
+
+class AnonymousIdentityResolver final : public IdentityResolver {
+public:
+  HandshakeIdentity resolve(std::string_view authorization_header, std::string_view) const override {
+    return {Identity{}, !bearer_token(authorization_header).empty()};
+  }
+};
+
+}  // namespace parley::core

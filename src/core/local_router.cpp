@@ -1,0 +1,17 @@
+#include "core/local_router.hpp"
+
+namespace parley::core {
+
+bool LocalRouter::deliver(const std::string& to_node_id, const SharedFrame& frame) {
+  auto it = sinks_.find(to_node_id);
+  if (it == sinks_.end()) return false;
+  it->second->send(frame);
+  return true;
+}
+
+void LocalRouter::broadcast(const SharedFrame& frame, const std::string& except_node_id) {
+  for (const auto& [id, sink] : sinks_)
+    if (id != except_node_id) sink->send(frame);
+}
+
+}  // namespace parley::core

@@ -1,0 +1,42 @@
+#include "core/name_policy.hpp"
+
+#include <fmt/format.h>
+
+#include "core/unicode.hpp"
+
+namespace parley::core {
+namespace {
+
+bool is_forbidden_in_name(char32_t c) {
+  return c <= 0x1F || (c >= 0x7F && c <= 0x9F) || c == 0x2028 || c == 0x2029 || c == 0x200E || c == 0x200F ||
+         (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) || c == 0xFFFD;
+}
+
+}  // namespace
+
+bool is_valid_node_name(std::string_view name) {
+  const auto cps = utf8_decode(name);
+  if (cps.empty() || cps.size() > kMaxNameCodePoints) return false;
+  for (char32_t c : cps)
+    if (is_forbidden_in_name(c)) return false;
+  return true;
+}
+
+std::string default_node_name(std::uint64_t counter) { return fmt::format("user{:04d}", counter); }
+
+std::string avoid_reserved(const std::string& name, std::string_view own_username, const ReservedNames& reserved) {
+  if (!reserved.reserved_for_other(name, own_username)) return name;
+  const auto base = utf8_decode(name);
+  // Bounded: each account reserves one name, so a free variant appears within a few tries;
+  // the bound only guards against a pathological store.
+  for (int n = 2; n < 10000; ++n) {
+    const std::string suffix = "-" + std::to_string(n);
+    auto cps = base;
+    if (cps.size() + suffix.size() > kMaxNameCodePoints) cps.resize(kMaxNameCodePoints - suffix.size());
+    std::string candidate = utf8_encode(cps) + suffix;
+    if (!reserved.reserved_for_other(candidate, own_username)) return candidate;
+  }
+  return name + "-" + std::to_string(10000);
+}
+
+}  // namespace parley::core

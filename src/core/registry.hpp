@@ -1,0 +1,35 @@
+#pragma once
+// Every open signalling connection of this server, registered or not, keyed by node id.
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/connection.hpp"
+
+namespace parley::core {
+
+class Registry {
+public:
+  Connection& add(std::unique_ptr<Connection> connection);
+  void remove(const std::string& node_id);
+  Connection* find(const std::string& node_id);
+  std::size_t size() const { return connections_.size(); }
+  std::size_t registered_count() const { return registered_; }
+  void mark_registered(Connection& c);
+
+  template <class Fn>
+  void for_each(Fn&& fn) const {
+    for (const auto& [id, c] : connections_) fn(*c);
+  }
+
+private:
+  std::unordered_map<std::string, std::unique_ptr<Connection>> connections_;
+  std::size_t registered_ = 0;
+};
+
+// The `/conns` body (§3.3): registered connections only, the caller's own included.
+std::string render_conns(const Registry& registry);
+
+}  // namespace parley::core

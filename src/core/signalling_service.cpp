@@ -1,0 +1,237 @@
+#include "core/signalling_service.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "core/node_id.hpp"
+#include "core/unicode.hpp"
+#include "protocol/server_frames.hpp"
+
+namespace parley::core {
+namespace proto = parley::protocol;
+
+namespace {
+
+constexpr std::int64_t kMaxSafeInteger = (std::int64_t{1} << 53) - 1;
+constexpr std::size_t kMaxCorrelationId = 128;
+constexpr std::size_t kMaxAttributeKey = 64;
+constexpr std::size_t kMaxAttributeValueBytes = 256;
+
+bool is_attribute_key(std::string_view key) {
+  if (key.empty() || key.size() > kMaxAttributeKey) return false;
+  return std::all_of(key.begin(), key.end(), [](char ch) {
+    return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+           ch == '.' || ch == '-';
+  });
+}
+
+void set_attribute(proto::AttributeList& attrs, const std::string& key, const std::string& value) {
+  for (auto& [k, v] : attrs)
+    if (k == key) {
+      v = value;
+      return;
+    }
+  attrs.emplace_back(key, value);
+}
+
+}  // namespace
+
+SignallingService::SignallingService(Router& router, const ReservedNames& reserved, const Clock& clock,
+                                     SignallingLimits limits)
+    : router_(router), reserved_(reserved), clock_(clock), limits_(limits) {}
+
+Connection& SignallingService::open(FrameSink& sink, Identity identity) {
+  auto c = std::make_unique<Connection>();
+  c->node_id = new_node_id();
+  c->default_name = default_node_name(default_name_counter_++);
+  const bool bot = identity.is_bot;
+  c->identity = std::move(identity);
+  c->sink = &sink;
+  c->connected_at = clock_.unix_s();
+  c->last_activity_ms = clock_.steady_ms();
+  c->frames = bot ? TokenBucket(limits_.bot_rate_per_second, limits_.bot_rate_burst, c->last_activity_ms)
+                  : TokenBucket(limits_.rate_per_second, limits_.rate_burst, c->last_activity_ms);
+  return registry_.add(std::move(c));
+}
+
+void SignallingService::close(Connection& c) {
+  const std::string node_id = c.node_id;
+  const bool was_registered = c.registered;
+  if (was_registered) router_.detach(node_id);
+  registry_.remove(node_id);  // `c` is gone from here on
+  if (was_registered) router_.broadcast(make_frame(proto::encode_offline(node_id)));
+}
+
+bool SignallingService::idle_expired(const Connection& c) const {
+  return clock_.steady_ms() - c.last_activity_ms >= limits_.idle_timeout_ms;
+}
+
+void SignallingService::send_error(Connection& c, std::string_view code, std::string_view message,
+                                   const std::optional<std::string>& ref) {
+  c.sink->send(make_frame(proto::encode_error(code, message, ref)));
+}
+
+void SignallingService::fail(Connection& c, std::string_view code, std::string_view message,
+                             const std::optional<std::string>& ref) {
+  send_error(c, code, message, ref);
+  if (code != "unknown_peer" && code != "invalid_token") count_error(c);
+}
+
+void SignallingService::count_error(Connection& c) {
+  if (c.errors.record(clock_.steady_ms() / 1000) > limits_.abuse_errors) {
+    spdlog::info("closing {}: more than {} errors in 10 s", c.node_id, limits_.abuse_errors);
+    c.sink->close(CloseCode::policy, "too many errors");
+  }
+}
+
+bool SignallingService::take_rate_token(Connection& c) {
+  const auto now = clock_.steady_ms();
+  if (c.frames.try_take(now)) return true;
+  // At most one rate_limited frame per second; every limited frame counts toward abuse.
+  if (now - c.last_rate_error_ms >= 1000) {
+    c.last_rate_error_ms = now;
+    send_error(c, "rate_limited", "too many frames; slow down", std::nullopt);
+  }
+  count_error(c);
+  return false;
+}
+
+void SignallingService::on_binary(Connection& c) { fail(c, "bad_json", "binary frames are not accepted", std::nullopt); }
+
+void SignallingService::on_too_large(Connection& c) {
+  fail(c, "too_large", "frame exceeds 65536 bytes", std::nullopt);
+}
+
+void SignallingService::on_text(Connection& c, std::string_view text) {
+  if (text.size() > limits_.max_text_bytes) return on_too_large(c);
+  if (!take_rate_token(c)) return;
+  auto decoded = proto::decode_envelope(text, proto::Sender::client);
+  if (!decoded.ok()) return fail(c, decoded.error.code, decoded.error.message, decoded.error.ref);
+  c.last_activity_ms = clock_.steady_ms();
+
+  // Steps in the fixed order of §2.8. Each handler may fail on its own; the rest still run.
+  // A handler can close the connection (sink->close) but never destroys `c` synchronously.
+  const auto& env = *decoded.envelope;
+  if (env.register_) handle_register(c, *env.register_);
+  if (env.echo) handle_echo(c, *env.echo);
+  if (env.attributes_announcement) handle_attributes(c, *env.attributes_announcement);
+  if (env.rename) handle_rename(c, *env.rename);
+  if (env.sdp_offer) handle_sdp(c, *env.sdp_offer);
+  if (env.ice_offer) handle_ice(c, *env.ice_offer);
+}
+
+std::string SignallingService::default_name_for(const Connection& c) const {
+  return c.identity.authentication != Authentication::none ? c.identity.username : c.default_name;
+}
+
+std::optional<std::string> SignallingService::normalise_name(const Connection& c, std::string_view requested) const {
+  const auto trimmed = trim_unicode_space(requested);
+  if (trimmed.empty()) return default_name_for(c);
+  if (!is_valid_node_name(trimmed)) return std::nullopt;
+  return std::string(trimmed);
+}
+
+void SignallingService::handle_register(Connection& c, const proto::RegisterPayload& p) {
+  if (!limits_.allow_anonymous && c.identity.authentication == Authentication::none) {
+    send_error(c, "unauthorized", "anonymous connections are disabled", std::string("register"));
+    c.sink->close(CloseCode::policy, "unauthorized");
+    return;
+  }
+  auto name = normalise_name(c, p.node_name);
+  if (!name) {
+    // Registration still succeeds, so original clients never get stuck (§2.8 step 1.3).
+    fail(c, "bad_field", "invalid node name; the default name is used", std::string("register.node_name"));
+    name = default_name_for(c);
+  }
+  c.name = avoid_reserved(*name, c.identity.username, reserved_);
+  c.registered_at = clock_.unix_s();
+  if (!c.registered) {
+    registry_.mark_registered(c);
+    router_.attach(c.node_id, *c.sink);
+  }
+  router_.broadcast(make_frame(proto::encode_online(c.node_id)));
+  c.sink->send(make_frame(proto::encode_register_reply(c.node_id, c.name)));
+}
+
+void SignallingService::handle_echo(Connection& c, const proto::EchoPayload& p) {
+  if (p.direction != "ping") return;  // [compat] other directions are ignored silently
+  const char* bad = nullptr;
+  if (p.server_timestamp < 0 || p.server_timestamp > kMaxSafeInteger) bad = "echo.server_timestamp";
+  else if (p.timestamp < 0 || p.timestamp > kMaxSafeInteger) bad = "echo.timestamp";
+  else if (p.seq_id < 0 || p.seq_id > kMaxSafeInteger) bad = "echo.seq_id";
+  else if (utf8_length(p.correlation_id) > kMaxCorrelationId) bad = "echo.correlation_id";
+  if (bad) return fail(c, "bad_field", "echo value out of range", std::string(bad));
+  c.last_heartbeat = clock_.unix_s();
+  c.sink->send(make_frame(proto::encode_pong(c.node_id, p, clock_.unix_ms())));
+}
+
+bool SignallingService::require_registered(Connection& c, const char* ref) {
+  if (c.registered) return true;
+  fail(c, "not_registered", "register first", std::string(ref));
+  return false;
+}
+
+void SignallingService::handle_attributes(Connection& c, const proto::AttributesAnnouncement& p) {
+  if (!require_registered(c, "attributes_announcement")) return;
+  proto::AttributeList next = c.attributes;
+  if (p.withdrawals)
+    for (const auto& key : *p.withdrawals)
+      std::erase_if(next, [&](const auto& kv) { return kv.first == key; });
+  if (p.attributes) {
+    for (const auto& [key, value] : *p.attributes) {
+      const std::string ref = "attributes_announcement.attributes." + key;
+      if (!is_attribute_key(key)) return fail(c, "bad_field", "attribute key must be 1-64 of [A-Za-z0-9_.-]", ref);
+      if (value.size() > kMaxAttributeValueBytes) return fail(c, "bad_field", "attribute value over 256 bytes", ref);
+      set_attribute(next, key, value);
+    }
+  }
+  if (next.size() > limits_.max_attributes)
+    return fail(c, "bad_field", "at most 32 attributes", std::string("attributes_announcement.attributes"));
+  c.attributes = std::move(next);
+}
+
+void SignallingService::handle_rename(Connection& c, const proto::RenamePayload& p) {
+  if (!require_registered(c, "rename")) return;
+  const auto& pref = p.new_preference;
+  std::string final_name = c.name;
+  if (pref.name) {
+    auto name = normalise_name(c, *pref.name);
+    if (!name) return fail(c, "bad_field", "invalid node name", std::string("rename.new_preference.name"));
+    final_name = avoid_reserved(*name, c.identity.username, reserved_);
+  }
+  if (pref.index_of_prefer_color && (*pref.index_of_prefer_color < 0 || *pref.index_of_prefer_color > 9))
+    return fail(c, "bad_field", "indexOfPreferColor must be 0-9",
+                std::string("rename.new_preference.indexOfPreferColor"));
+
+  const std::string origin = c.name;
+  c.name = final_name;
+  if (pref.index_of_prefer_color) set_attribute(c.attributes, "preferred_color", std::to_string(*pref.index_of_prefer_color));
+  router_.broadcast(make_frame(proto::encode_rename_broadcast(c.node_id, c.name, pref.index_of_prefer_color, origin)));
+}
+
+bool SignallingService::check_relay_target(Connection& c, const std::string& to, const char* ref) {
+  if (to == c.node_id) {
+    fail(c, "bad_field", "cannot relay to yourself", std::string(ref));
+    return false;
+  }
+  return true;
+}
+
+void SignallingService::handle_sdp(Connection& c, const proto::SdpOffer& p) {
+  if (!require_registered(c, "sdp_offer")) return;
+  if (p.type != "offer" && p.type != "answer")
+    return fail(c, "bad_field", "type must be offer or answer", std::string("sdp_offer.type"));
+  if (!check_relay_target(c, p.to_node_id, "sdp_offer.to_node_id")) return;
+  if (!router_.deliver(p.to_node_id, make_frame(proto::encode_sdp_relay(p, c.node_id))))
+    fail(c, "unknown_peer", "no registered peer with that node id", std::string("sdp_offer.to_node_id"));
+}
+
+void SignallingService::handle_ice(Connection& c, const proto::IceOffer& p) {
+  if (!require_registered(c, "ice_offer")) return;
+  if (!check_relay_target(c, p.to_node_id, "ice_offer.to_node_id")) return;
+  if (!router_.deliver(p.to_node_id, make_frame(proto::encode_ice_relay(p, c.node_id))))
+    fail(c, "unknown_peer", "no registered peer with that node id", std::string("ice_offer.to_node_id"));
+}
+
+}  // namespace parley::core

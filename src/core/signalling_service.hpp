@@ -1,0 +1,76 @@
+#pragma once
+// The signalling logic of §2.8–2.11, without sockets: the transport hands it decoded-or-not
+// frames per connection and it answers through FrameSinks and the Router.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/clock.hpp"
+#include "core/connection.hpp"
+#include "core/name_policy.hpp"
+#include "core/registry.hpp"
+#include "core/router.hpp"
+
+namespace parley::core {
+
+struct SignallingLimits {
+  std::size_t max_text_bytes = 65536;
+  double rate_per_second = 20, rate_burst = 200;
+  double bot_rate_per_second = 200, bot_rate_burst = 2000;
+  int abuse_errors = 30;  // more than this many errors in the window closes the connection
+  std::int64_t idle_timeout_ms = 30000;
+  bool allow_anonymous = true;
+  std::size_t max_attributes = 32;
+};
+
+class SignallingService {
+public:
+  SignallingService(Router& router, const ReservedNames& reserved, const Clock& clock, SignallingLimits limits);
+
+  // A WebSocket was accepted: assigns a node id and the default name. The returned reference
+  // stays valid until close().
+  Connection& open(FrameSink& sink, Identity identity);
+  void on_text(Connection& c, std::string_view text);
+  void on_binary(Connection& c);
+  void on_too_large(Connection& c);  // a text frame over max_text_bytes (and under 1 MiB)
+  // The connection ended (close, error, timeout). Sends `offline` if it was registered.
+  void close(Connection& c);
+
+  // True when the connection has passed no frame-level check for the idle timeout.
+  bool idle_expired(const Connection& c) const;
+  // Sends an error frame outside frame processing (e.g. invalid_token after the upgrade).
+  void send_error(Connection& c, std::string_view code, std::string_view message,
+                  const std::optional<std::string>& ref = std::nullopt);
+
+  const Registry& registry() const { return registry_; }
+  Registry& registry() { return registry_; }
+  const SignallingLimits& limits() const { return limits_; }
+
+private:
+  // Sends the error and counts it toward the abuse limit (unless exempt by §2.10).
+  void fail(Connection& c, std::string_view code, std::string_view message, const std::optional<std::string>& ref);
+  void count_error(Connection& c);
+  bool take_rate_token(Connection& c);
+
+  void handle_register(Connection& c, const protocol::RegisterPayload& p);
+  void handle_echo(Connection& c, const protocol::EchoPayload& p);
+  void handle_attributes(Connection& c, const protocol::AttributesAnnouncement& p);
+  void handle_rename(Connection& c, const protocol::RenamePayload& p);
+  void handle_sdp(Connection& c, const protocol::SdpOffer& p);
+  void handle_ice(Connection& c, const protocol::IceOffer& p);
+  bool require_registered(Connection& c, const char* ref);
+  // Trimmed name, or the connection's default name when empty; nullopt when invalid.
+  std::optional<std::string> normalise_name(const Connection& c, std::string_view requested) const;
+  std::string default_name_for(const Connection& c) const;
+  bool check_relay_target(Connection& c, const std::string& to, const char* ref);
+
+  Router& router_;
+  const ReservedNames& reserved_;
+  const Clock& clock_;
+  SignallingLimits limits_;
+  Registry registry_;
+  std::uint64_t default_name_counter_ = 0;
+};
+
+}  // namespace parley::core

@@ -1,0 +1,129 @@
+#include "transport/http_routes.hpp"
+
+#include <boost/url/parse.hpp>
+
+#include "protocol/json_writer.hpp"
+#include "transport/ws_hub.hpp"
+
+namespace parley::transport {
+
+namespace {
+
+bool is_api_path(std::string_view path) { return path == "/api" || path.rfind("/api/", 0) == 0; }
+
+}  // namespace
+
+bool method_listed(std::string_view methods, http::verb verb) {
+  const auto name = http::to_string(verb);
+  std::size_t pos = 0;
+  while (pos < methods.size()) {
+    auto end = methods.find(',', pos);
+    if (end == std::string_view::npos) end = methods.size();
+    auto item = methods.substr(pos, end - pos);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    if (item == name) return true;
+    pos = end + 1;
+  }
+  return false;
+}
+
+HttpRoutes::HttpRoutes(const ServerConfig& config, core::SignallingService& service, WsHub& hub)
+    : config_(config), service_(service), hub_(hub), static_files_(config.web_root) {
+  add("/healthz", "GET, HEAD", [this](const RouteRequest& r) {
+    std::string body;
+    protocol::JsonWriter(body).begin_object().member("status", "ok")
+        .member("connections", static_cast<std::int64_t>(hub_.size()))
+        .member("registered", static_cast<std::int64_t>(service_.registry().registered_count())).end_object();
+    return json_response(r.http, http::status::ok, std::move(body));
+  });
+  add("/conns", "GET, HEAD", [this](const RouteRequest& r) {
+    return json_response(r.http, http::status::ok, core::render_conns(service_.registry()));
+  });
+  // Without accounts nobody is logged in; the accounts layer replaces these three.
+  add("/profile/status", "GET, HEAD", [](const RouteRequest& r) {
+    return json_response(r.http, http::status::ok, R"({"logged_in":false})");
+  });
+  auto profile = [](const RouteRequest& r) {
+    const auto it = r.query.find("username");
+    if (it != r.query.end() && !it->second.empty())
+      return error_response(r.http, http::status::not_found, "User is not found");
+    return error_response(r.http, http::status::unauthorized, "Unauthorized");
+  };
+  add("/profile", "GET, HEAD", profile);
+  add("/profile/avatar", "GET, HEAD", profile);
+  auto logout = [this](const RouteRequest& r) {
+    // CSRF: a present Origin must be ours or allow-listed (§3.6).
+    if (r.http.count(http::field::origin) && !origin_allowed(r.http))
+      return error_response(r.http, http::status::forbidden, "origin not allowed");
+    StringResponse res{http::status::ok, r.http.version()};
+    res.set(http::field::cache_control, "no-store");
+    res.keep_alive(r.http.keep_alive());
+    res.prepare_payload();
+    return res;
+  };
+  add("/logout", "POST", logout);
+  add("/kioubit/login/delete", "POST", logout);
+}
+
+void HttpRoutes::add(std::string path, std::string methods, RouteHandler handler) {
+  routes_[std::move(path)] = Route{std::move(methods), std::move(handler)};
+}
+
+bool HttpRoutes::origin_allowed(const Request& req) const {
+  const auto origin = req[http::field::origin];
+  return config_.origins.is_allow_listed(origin) || core::OriginPolicy::is_same_origin(origin, req[http::field::host]);
+}
+
+void HttpRoutes::add_cors_headers(const Request& req, http::header<false>& h) const {
+  if (!config_.cors || !req.count(http::field::origin)) return;
+  const auto origin = req[http::field::origin];
+  if (!config_.origins.is_allow_listed(origin)) return;  // same-origin requests need no CORS
+  h.set(http::field::access_control_allow_origin, origin);
+  h.set(http::field::access_control_allow_credentials, "true");
+  h.set(http::field::vary, "Origin");
+}
+
+Response HttpRoutes::handle(const Request& req) const {
+  if (req.method() == http::verb::options && config_.cors) {
+    if (!req.count(http::field::origin) || !config_.origins.is_allow_listed(req[http::field::origin]))
+      return error_response(req, http::status::forbidden, "origin not allowed");
+    StringResponse res{http::status::no_content, req.version()};
+    add_cors_headers(req, res.base());
+    res.set(http::field::access_control_allow_methods, "GET, POST, DELETE, OPTIONS");
+    res.set(http::field::access_control_allow_headers, "Content-Type, Authorization");
+    res.set(http::field::access_control_max_age, "600");
+    res.keep_alive(req.keep_alive());
+    return res;
+  }
+  Response res = dispatch(req);
+  std::visit([&](auto& r) { add_cors_headers(req, r.base()); }, res);
+  return res;
+}
+
+Response HttpRoutes::dispatch(const Request& req) const {
+  auto target = boost::urls::parse_origin_form(req.target());
+  if (!target) return error_response(req, http::status::bad_request, "bad request target");
+  std::string path = target->path();  // percent-decoded
+  const bool api = is_api_path(path);
+  std::string_view route_path = path;
+  if (api) route_path.remove_prefix(4);
+
+  if (const auto it = routes_.find(route_path.empty() ? "/" : route_path); it != routes_.end()) {
+    if (!method_listed(it->second.methods, req.method())) return method_not_allowed(req, it->second.methods);
+    RouteRequest r{req, route_path, {}};
+    for (const auto& p : target->params()) r.query.emplace(p.key, p.value);
+    return it->second.handler(r);
+  }
+  if (route_path == config_.ws_path)
+    return error_response(req, http::status::upgrade_required, "expected a WebSocket upgrade");
+  if (api) return error_response(req, http::status::not_found, "not found");
+  if (path == "/servers.json") {
+    if (req.method() != http::verb::get && req.method() != http::verb::head) return method_not_allowed(req, "GET, HEAD");
+    auto res = json_response(req, http::status::ok, config_.servers_json);
+    res.set(http::field::cache_control, "no-cache");
+    return res;
+  }
+  return static_files_.serve(req, path);
+}
+
+}  // namespace parley::transport

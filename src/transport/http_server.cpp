@@ -1,0 +1,65 @@
+#include "transport/http_server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "transport/http_session.hpp"
+
+namespace parley::transport {
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+HttpServer::HttpServer(asio::io_context& io, const ServerConfig& config, core::SignallingService& service,
+                       const core::Clock& clock, const core::IdentityResolver& identities)
+    : io_(io),
+      config_(config),
+      clock_(clock),
+      identities_(identities),
+      hub_(io, service, clock, config.ws),
+      routes_(config, service, hub_),
+      acceptor_(io),
+      drain_timer_(io) {}
+
+void HttpServer::start() {
+  const tcp::endpoint endpoint(asio::ip::make_address(config_.listen_address), config_.listen_port);
+  acceptor_.open(endpoint.protocol());
+  acceptor_.set_option(asio::socket_base::reuse_address(true));
+  acceptor_.bind(endpoint);
+  acceptor_.listen(asio::socket_base::max_listen_connections);
+  hub_.start_sweeper();
+  accept();
+}
+
+std::uint16_t HttpServer::port() const { return acceptor_.local_endpoint().port(); }
+
+void HttpServer::accept() {
+  acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted) return;
+    if (ec) {
+      // Out of file descriptors and the like: log, back off briefly, keep serving.
+      spdlog::warn("accept failed: {}", ec.message());
+      drain_timer_.expires_after(std::chrono::milliseconds(100));
+      drain_timer_.async_wait([this](boost::system::error_code) { accept(); });
+      return;
+    }
+    std::make_shared<HttpSession>(std::move(socket), config_, routes_, hub_, identities_)->start();
+    accept();
+  });
+}
+
+void HttpServer::shutdown(std::int64_t grace_ms, std::function<void()> done) {
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  spdlog::info("shutting down: closing {} WebSocket connections", hub_.size());
+  hub_.close_all(core::CloseCode::going_away, "server shutdown");
+  wait_drained(clock_.steady_ms() + grace_ms, std::move(done));
+}
+
+void HttpServer::wait_drained(std::int64_t deadline_ms, std::function<void()> done) {
+  if (hub_.size() == 0 || clock_.steady_ms() >= deadline_ms) return done();
+  drain_timer_.expires_after(std::chrono::milliseconds(20));
+  drain_timer_.async_wait([this, deadline_ms, done = std::move(done)](boost::system::error_code) mutable {
+    wait_drained(deadline_ms, std::move(done));
+  });
+}
+
+}  // namespace parley::transport

@@ -1,0 +1,114 @@
+#include "transport/http_session.hpp"
+
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <spdlog/spdlog.h>
+
+#include "transport/ws_connection.hpp"
+#include "transport/ws_handshake.hpp"
+#include "transport/ws_hub.hpp"
+
+namespace parley::transport {
+namespace beast = boost::beast;
+
+namespace {
+constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
+constexpr std::size_t kMaxBodyBytes = 1024 * 1024;
+
+std::string_view path_of(std::string_view target) {
+  return target.substr(0, target.find('?'));
+}
+}  // namespace
+
+HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, const ServerConfig& config, const HttpRoutes& routes,
+                         WsHub& hub, const core::IdentityResolver& identities)
+    : stream_(std::move(socket)), config_(config), routes_(routes), hub_(hub), identities_(identities) {}
+
+void HttpSession::start() { read_request(); }
+
+void HttpSession::read_request() {
+  parser_.emplace();
+  parser_->header_limit(kMaxHeaderBytes);
+  parser_->body_limit(kMaxBodyBytes);
+  // A new connection must upgrade (or send its first request) within the upgrade timeout.
+  stream_.expires_after(std::chrono::milliseconds(first_request_ ? config_.upgrade_timeout_ms : config_.request_timeout_ms));
+  http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    self->on_read(ec);
+  });
+}
+
+void HttpSession::on_read(beast::error_code ec) {
+  first_request_ = false;
+  if (ec == http::error::end_of_stream || ec == beast::error::timeout) return close();
+  if (ec == http::error::header_limit || ec == http::error::body_limit || ec == http::error::buffer_overflow) {
+    Request dummy;
+    dummy.version(11);
+    dummy.keep_alive(false);
+    return write(error_response(dummy, http::status::payload_too_large, "request too large"));
+  }
+  if (ec) {
+    if (ec != beast::errc::make_error_code(beast::errc::connection_reset) && ec != boost::asio::error::eof) {
+      Request dummy;
+      dummy.version(11);
+      dummy.keep_alive(false);
+      return write(error_response(dummy, http::status::bad_request, "malformed request"));
+    }
+    return close();
+  }
+  Request req = parser_->release();
+  const auto path = path_of(req.target());
+  const bool ws_path = path == config_.ws_path || path == "/api" + config_.ws_path;
+  if (ws_path && beast::websocket::is_upgrade(req)) return upgrade(req);
+  write(routes_.handle(req));
+}
+
+void HttpSession::upgrade(const Request& req) {
+  auto refuse = [&](http::status status, std::string_view message) {
+    auto res = error_response(req, status, message);
+    res.keep_alive(false);
+    write(std::move(res));
+  };
+  const bool has_origin = req.count(http::field::origin) > 0;
+  if (!config_.origins.accepts_websocket(req[http::field::origin], has_origin, req[http::field::host]))
+    return refuse(http::status::forbidden, "origin not allowed");
+  if (req[http::field::sec_websocket_version] != "13") {
+    auto res = error_response(req, http::status::upgrade_required, "unsupported WebSocket version");
+    res.set(http::field::sec_websocket_version, "13");
+    res.keep_alive(false);
+    return write(std::move(res));
+  }
+  const auto key = req[http::field::sec_websocket_key];
+  if (!is_valid_websocket_key(key)) return refuse(http::status::bad_request, "invalid Sec-WebSocket-Key");
+  if (hub_.full()) return refuse(http::status::service_unavailable, "server full");
+
+  auto who = identities_.resolve(req[http::field::authorization], req[http::field::cookie]);
+  // Bytes the client sent after the request (its first frames) are already in our buffer.
+  const auto data = buffer_.cdata();
+  std::string early(static_cast<const char*>(data.data()), data.size());
+  stream_.expires_never();
+  auto ws = std::make_shared<WsConnection>(stream_.release_socket(), hub_);
+  ws->start(websocket_upgrade_response(key), std::move(early), std::move(who.identity), who.invalid_token);
+}
+
+void HttpSession::write(Response response) {
+  stream_.expires_after(std::chrono::milliseconds(config_.request_timeout_ms));
+  auto held = std::make_shared<Response>(std::move(response));
+  std::visit(
+      [&](auto& res) {
+        const bool keep_alive = res.keep_alive();
+        http::async_write(stream_, res, [self = shared_from_this(), held, keep_alive](beast::error_code ec, std::size_t) {
+          if (ec || !keep_alive) return self->close();
+          self->read_request();
+        });
+      },
+      *held);
+}
+
+void HttpSession::close() {
+  beast::error_code ignored;
+  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+  stream_.close();
+}
+
+}  // namespace parley::transport

@@ -1,0 +1,25 @@
+#pragma once
+// Everything the transport needs from the command line, already validated by the app layer.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/origin_policy.hpp"
+#include "transport/ws_hub.hpp"
+
+namespace parley::transport {
+
+struct ServerConfig {
+  std::string listen_address = "0.0.0.0";
+  std::uint16_t listen_port = 3001;
+  std::string ws_path = "/ws";
+  core::OriginPolicy origins;
+  bool cors = true;
+  std::string web_root;
+  std::string servers_json;  // the body served at /servers.json
+  WsLimits ws;
+  std::int64_t request_timeout_ms = 30'000;
+  std::int64_t upgrade_timeout_ms = 10'000;
+};
+
+}  // namespace parley::transport

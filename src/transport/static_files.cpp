@@ -1,0 +1,122 @@
+#include "transport/static_files.hpp"
+
+#include <sys/stat.h>
+
+#include <fmt/format.h>
+
+#include <array>
+#include <ctime>
+#include <utility>
+
+namespace parley::transport {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Safe segments only: no "..", no ".", no hidden files, no NUL or backslash. The decoded path
+// never escapes the root.
+bool safe_relative_path(std::string_view path, fs::path& out) {
+  out.clear();
+  std::size_t pos = 0;
+  while (pos < path.size()) {
+    const auto next = path.find('/', pos);
+    const auto seg = path.substr(pos, next == std::string_view::npos ? std::string_view::npos : next - pos);
+    pos = next == std::string_view::npos ? path.size() : next + 1;
+    if (seg.empty()) continue;
+    if (seg.front() == '.' || seg.find('\\') != std::string_view::npos || seg.find('\0') != std::string_view::npos)
+      return false;
+    out /= std::string(seg);
+  }
+  return true;
+}
+
+std::string http_date(std::time_t t) {
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return buf;
+}
+
+void add_security_headers(http::header<false>& h) {
+  h.set("X-Content-Type-Options", "nosniff");
+  h.set("Referrer-Policy", "no-referrer");
+  h.set("X-Frame-Options", "DENY");
+}
+
+}  // namespace
+
+std::string_view mime_type_for(std::string_view ext) {
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 24> types{{
+      {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
+      {".mjs", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
+      {".json", "application/json"}, {".map", "application/json"}, {".txt", "text/plain; charset=utf-8"},
+      {".svg", "image/svg+xml"}, {".png", "image/png"}, {".jpg", "image/jpeg"}, {".jpeg", "image/jpeg"},
+      {".gif", "image/gif"}, {".webp", "image/webp"}, {".ico", "image/x-icon"}, {".woff", "font/woff"},
+      {".woff2", "font/woff2"}, {".ttf", "font/ttf"}, {".wasm", "application/wasm"}, {".mp3", "audio/mpeg"},
+      {".ogg", "audio/ogg"}, {".opus", "audio/ogg"}, {".webm", "video/webm"}, {".mp4", "video/mp4"},
+      {".webmanifest", "application/manifest+json"},
+  }};
+  for (const auto& [e, type] : types)
+    if (e == ext) return type;
+  return "application/octet-stream";
+}
+
+StaticFiles::StaticFiles(fs::path root) : root_(std::move(root)) {}
+
+bool StaticFiles::has_index() const {
+  std::error_code ec;
+  return fs::is_regular_file(root_ / "index.html", ec);
+}
+
+Response StaticFiles::serve(const Request& req, std::string_view path) const {
+  if (req.method() != http::verb::get && req.method() != http::verb::head) return method_not_allowed(req, "GET, HEAD");
+  fs::path rel;
+  if (!safe_relative_path(path, rel)) return error_response(req, http::status::not_found, "not found");
+  std::error_code ec;
+  const fs::path file = root_ / rel;
+  if (!rel.empty() && fs::is_regular_file(file, ec))
+    return serve_file(req, file, path.rfind("/assets/", 0) == 0);
+  // Client-side routes have no extension; missing assets (with one) are a real 404.
+  const bool looks_like_route = rel.empty() || rel.filename().string().find('.') == std::string::npos;
+  if (looks_like_route && has_index()) return serve_file(req, root_ / "index.html", false);
+  if (rel.empty()) {
+    StringResponse res{http::status::not_found, req.version()};
+    res.set(http::field::content_type, "text/plain; charset=utf-8");
+    res.body() = "The Parley web client is not built. Run scripts/build.sh, or start parley-server with --web-root.\n";
+    res.prepare_payload();
+    res.keep_alive(req.keep_alive());
+    return res;
+  }
+  return error_response(req, http::status::not_found, "not found");
+}
+
+Response StaticFiles::serve_file(const Request& req, const fs::path& file, bool immutable) const {
+  struct stat st{};
+  if (::stat(file.c_str(), &st) != 0) return error_response(req, http::status::not_found, "not found");
+  const std::string etag = fmt::format("W/\"{:x}-{:x}\"", st.st_size, st.st_mtim.tv_sec);
+  auto base_headers = [&](auto& res) {
+    res.set(http::field::content_type, mime_type_for(file.extension().string()));
+    res.set(http::field::cache_control, immutable ? "public, max-age=31536000, immutable" : "no-cache");
+    res.set(http::field::etag, etag);
+    res.set(http::field::last_modified, http_date(st.st_mtim.tv_sec));
+    add_security_headers(res.base());
+    res.keep_alive(req.keep_alive());
+  };
+  if (req[http::field::if_none_match] == etag || (req.method() == http::verb::head)) {
+    StringResponse res{req[http::field::if_none_match] == etag ? http::status::not_modified : http::status::ok,
+                       req.version()};
+    base_headers(res);
+    if (res.result() == http::status::ok) res.content_length(static_cast<std::uint64_t>(st.st_size));
+    return res;
+  }
+  FileResponse res{http::status::ok, req.version()};
+  boost::beast::error_code ec;
+  res.body().open(file.c_str(), boost::beast::file_mode::scan, ec);
+  if (ec) return error_response(req, http::status::not_found, "not found");
+  base_headers(res);
+  res.prepare_payload();
+  return res;
+}
+
+}  // namespace parley::transport

@@ -1,0 +1,180 @@
+#include "transport/ws_connection.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <spdlog/spdlog.h>
+
+#include "transport/ws_hub.hpp"
+
+namespace parley::transport {
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+constexpr std::size_t kReadsPerWakeup = 4;  // fairness between busy connections
+}
+
+WsConnection::WsConnection(asio::ip::tcp::socket socket, WsHub& hub)
+    : socket_(std::move(socket)), hub_(hub), parser_(hub.service().limits().max_text_bytes, hub.limits().max_message_bytes) {}
+
+WsConnection::~WsConnection() = default;
+
+void WsConnection::start(std::string upgrade_response, std::string early_bytes, core::Identity identity,
+                         bool invalid_token) {
+  hub_.adopt(shared_from_this());
+  error_code ec;
+  socket_.non_blocking(true, ec);
+  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  conn_ = &hub_.service().open(*this, std::move(identity));
+  enqueue(core::make_frame(std::move(upgrade_response)), WsOpcode::text, /*raw=*/true);
+  if (invalid_token) {
+    spdlog::warn("connection {}: invalid bearer token ignored", conn_->node_id);
+    hub_.service().send_error(*conn_, "invalid_token", "bearer token is invalid, expired or revoked");
+  }
+  if (!early_bytes.empty() && !handle_bytes(early_bytes)) return;
+  wait_readable();
+}
+
+void WsConnection::wait_readable() {
+  socket_.async_wait(asio::ip::tcp::socket::wait_read, [self = shared_from_this()](const error_code& ec) {
+    if (ec) return self->abort();
+    self->on_readable();
+  });
+}
+
+void WsConnection::on_readable() {
+  auto& buf = hub_.scratch();
+  for (std::size_t i = 0; i < kReadsPerWakeup && !aborted_; ++i) {
+    error_code ec;
+    const std::size_t n = socket_.read_some(asio::buffer(buf), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) break;
+    if (ec) return abort();  // EOF or reset
+    if (!handle_bytes(std::string_view(buf.data(), n))) return;
+    if (n < buf.size()) break;
+  }
+  if (!aborted_) wait_readable();
+}
+
+bool WsConnection::handle_bytes(std::string_view bytes) {
+  const bool ok = parser_.feed(bytes, [this](WsEvent&& ev) {
+    if (!closing_ && !aborted_) handle_event(std::move(ev));
+  });
+  parser_.shrink();
+  if (!ok) return false;
+  return !aborted_;
+}
+
+void WsConnection::handle_event(WsEvent&& ev) {
+  auto& service = hub_.service();
+  switch (ev.kind) {
+    case WsEvent::Kind::text: service.on_text(*conn_, ev.payload); break;
+    case WsEvent::Kind::binary: service.on_binary(*conn_); break;
+    case WsEvent::Kind::too_large: service.on_too_large(*conn_); break;
+    case WsEvent::Kind::ping: enqueue(core::make_frame(std::move(ev.payload)), WsOpcode::pong); break;
+    case WsEvent::Kind::pong: break;
+    case WsEvent::Kind::close:
+      // Echo the peer's code (RFC 6455 §5.5.1), then end the TCP connection once it is written.
+      begin_close(ev.close_code == 1005 ? 1000 : ev.close_code, "");
+      break;
+    case WsEvent::Kind::protocol_error:
+      begin_close(ev.close_code, ev.close_code == 1009 ? "message too big" : "protocol error");
+      break;
+  }
+}
+
+void WsConnection::send(core::SharedFrame frame) {
+  if (closing_ || aborted_) return;
+  const auto& limits = hub_.limits();
+  if (queue_.size() >= limits.max_queue_frames || queued_bytes_ + frame->size() > limits.max_queue_bytes) {
+    // The peer is not reading. Closing it keeps its queue from delaying or bloating anyone.
+    spdlog::info("connection {}: send queue overflow, closing", conn_ ? conn_->node_id : "?");
+    return abort();
+  }
+  enqueue(std::move(frame), WsOpcode::text);
+}
+
+void WsConnection::close(core::CloseCode code, std::string_view reason) {
+  begin_close(static_cast<std::uint16_t>(code), reason);
+}
+
+void WsConnection::begin_close(std::uint16_t code, std::string_view reason) {
+  if (closing_ || aborted_) return;
+  enqueue(core::make_frame(close_payload(code, reason)), WsOpcode::close);
+  closing_ = true;
+  shutdown_after_write_ = true;
+  close_started_ms_ = hub_.clock().steady_ms();
+}
+
+void WsConnection::enqueue(core::SharedFrame data, WsOpcode opcode, bool raw) {
+  queued_bytes_ += data->size();
+  queue_.push_back({std::move(data), opcode, raw});
+  if (!writing_) flush();
+}
+
+void WsConnection::flush() {
+  if (queue_.empty() || aborted_) return;
+  in_flight_.swap(queue_);
+  queue_.clear();
+  queued_bytes_ = 0;
+  // Headers live in one vector for the duration of the write; two buffers per frame.
+  auto headers = std::make_shared<std::vector<unsigned char>>(in_flight_.size() * 10);
+  std::vector<asio::const_buffer> buffers;
+  buffers.reserve(in_flight_.size() * 2);
+  for (std::size_t i = 0; i < in_flight_.size(); ++i) {
+    const auto& item = in_flight_[i];
+    if (!item.raw) {
+      unsigned char* h = headers->data() + i * 10;
+      buffers.emplace_back(h, write_ws_header(h, item.opcode, item.data->size()));
+    }
+    buffers.emplace_back(item.data->data(), item.data->size());
+  }
+  writing_ = true;
+  write_started_ms_ = hub_.clock().steady_ms();
+  asio::async_write(socket_, buffers, [self = shared_from_this(), headers](const error_code& ec, std::size_t) {
+    self->on_written(ec);
+  });
+}
+
+void WsConnection::on_written(const error_code& ec) {
+  writing_ = false;
+  in_flight_.clear();
+  if (in_flight_.capacity() > 64) std::vector<Outgoing>().swap(in_flight_);
+  if (ec) return abort();
+  if (!queue_.empty()) return flush();
+  if (shutdown_after_write_) {
+    // Our close frame is out: stop sending and let the peer close; the sweep ends it otherwise.
+    error_code ignored;
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    shutdown_after_write_ = false;
+  }
+}
+
+void WsConnection::check_timeouts(std::int64_t now_ms) {
+  if (aborted_) return;
+  const auto& limits = hub_.limits();
+  if (writing_ && now_ms - write_started_ms_ > limits.write_timeout_ms) {
+    spdlog::info("connection {}: write stalled for {} ms, closing", conn_->node_id, limits.write_timeout_ms);
+    return abort();
+  }
+  if (closing_ && now_ms - close_started_ms_ > limits.close_timeout_ms) return abort();
+  if (!closing_ && hub_.service().idle_expired(*conn_)) close(core::CloseCode::normal, "idle timeout");
+}
+
+void WsConnection::abort() {
+  if (aborted_) return;
+  aborted_ = true;
+  closing_ = true;
+  error_code ignored;
+  socket_.close(ignored);
+  asio::post(hub_.io(), [self = shared_from_this()] { self->finish(); });
+}
+
+void WsConnection::finish() {
+  if (finished_) return;
+  finished_ = true;
+  if (conn_) hub_.service().close(*conn_);
+  conn_ = nullptr;
+  hub_.forget(this);
+}
+
+}  // namespace parley::transport

@@ -1,0 +1,68 @@
+#pragma once
+// One signalling WebSocket after the upgrade: reads frames into the shared scratch buffer,
+// hands them to core, and writes its bounded queue in gathered writes.
+#include <boost/asio/ip/tcp.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/frame_sink.hpp"
+#include "core/signalling_service.hpp"
+#include "transport/ws_frame_parser.hpp"
+
+namespace parley::transport {
+
+class WsHub;
+
+class WsConnection final : public core::FrameSink, public std::enable_shared_from_this<WsConnection> {
+public:
+  WsConnection(boost::asio::ip::tcp::socket socket, WsHub& hub);
+  ~WsConnection() override;
+
+  // Starts the connection: writes the 101 response, feeds bytes already read past the request.
+  void start(std::string upgrade_response, std::string early_bytes, core::Identity identity, bool invalid_token);
+
+  void send(core::SharedFrame frame) override;
+  void close(core::CloseCode code, std::string_view reason) override;
+
+  // Called once a second by the hub: idle timeout, stalled writes, slow close handshakes.
+  void check_timeouts(std::int64_t now_ms);
+
+private:
+  struct Outgoing {
+    core::SharedFrame data;
+    WsOpcode opcode;
+    bool raw = false;  // bytes written as they are (the 101 response), no frame header
+  };
+
+  void wait_readable();
+  void on_readable();
+  bool handle_bytes(std::string_view bytes);  // false once the connection is closing
+  void handle_event(WsEvent&& ev);
+  void enqueue(core::SharedFrame data, WsOpcode opcode, bool raw = false);
+  void flush();
+  void on_written(const boost::system::error_code& ec);
+  void begin_close(std::uint16_t code, std::string_view reason);
+  // Drops the socket now; the core entry is removed on the next turn of the event loop, never
+  // inside a broadcast that is iterating the router.
+  void abort();
+  void finish();
+
+  boost::asio::ip::tcp::socket socket_;
+  WsHub& hub_;
+  core::Connection* conn_ = nullptr;
+  WsFrameParser parser_;
+  std::vector<Outgoing> queue_;
+  std::size_t queued_bytes_ = 0;
+  std::vector<Outgoing> in_flight_;
+  std::int64_t write_started_ms_ = 0;
+  std::int64_t close_started_ms_ = 0;
+  bool writing_ = false;
+  bool closing_ = false;       // our close frame is queued; no more data frames
+  bool shutdown_after_write_ = false;
+  bool aborted_ = false;
+  bool finished_ = false;
+};
+
+}  // namespace parley::transport

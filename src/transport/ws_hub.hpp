@@ -1,0 +1,60 @@
+#pragma once
+// Owns every live WebSocket connection of the process: the shared read buffer, the once-a-second
+// timeout sweep, the connection cap and shutdown. Single-threaded: everything runs on one
+// io_context thread, so nothing here locks.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/signalling_service.hpp"
+
+namespace parley::transport {
+
+class WsConnection;
+
+struct WsLimits {
+  std::size_t max_queue_frames = 1024;
+  std::size_t max_queue_bytes = 1 << 20;
+  std::size_t max_message_bytes = 1 << 20;  // beyond: close 1009
+  std::int64_t write_timeout_ms = 10'000;
+  std::int64_t close_timeout_ms = 5'000;
+  std::size_t max_connections = 10'000;
+};
+
+class WsHub {
+public:
+  WsHub(boost::asio::io_context& io, core::SignallingService& service, const core::Clock& clock, WsLimits limits);
+  ~WsHub();
+
+  void adopt(const std::shared_ptr<WsConnection>& connection);
+  void forget(WsConnection* connection);
+  std::size_t size() const { return connections_.size(); }
+  bool full() const { return connections_.size() >= limits_.max_connections; }
+
+  void start_sweeper();
+  void close_all(core::CloseCode code, std::string_view reason);
+
+  // One read buffer for all connections: reads complete before the next one starts.
+  std::vector<char>& scratch() { return scratch_; }
+  core::SignallingService& service() { return service_; }
+  const core::Clock& clock() const { return clock_; }
+  const WsLimits& limits() const { return limits_; }
+  boost::asio::io_context& io() { return io_; }
+
+private:
+  void sweep();
+
+  boost::asio::io_context& io_;
+  core::SignallingService& service_;
+  const core::Clock& clock_;
+  WsLimits limits_;
+  std::unordered_map<WsConnection*, std::shared_ptr<WsConnection>> connections_;
+  std::vector<char> scratch_;
+  boost::asio::steady_timer sweep_timer_;
+  bool stopped_ = false;
+};
+
+}  // namespace parley::transport

@@ -1,0 +1,75 @@
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "core/name_policy.hpp"
+#include "core/unicode.hpp"
+
+using namespace parley::core;
+
+TEST(NamePolicy, TrimsUnicodeWhiteSpace) {
+  EXPECT_EQ(trim_unicode_space("  bob\t"), "bob");
+  EXPECT_EQ(trim_unicode_space("\u3000\u00a0bob b\u2003"), "bob b");
+  EXPECT_EQ(trim_unicode_space(" \u2028 "), "");
+  EXPECT_EQ(trim_unicode_space("é"), "é");
+}
+
+TEST(NamePolicy, AcceptsOrdinaryNames) {
+  EXPECT_TRUE(is_valid_node_name("alice"));
+  EXPECT_TRUE(is_valid_node_name("Zoë 🎉"));
+  EXPECT_TRUE(is_valid_node_name(std::string(64, 'x')));
+}
+
+TEST(NamePolicy, RejectsEmptyLongAndControlCharacters) {
+  EXPECT_FALSE(is_valid_node_name(""));
+  EXPECT_FALSE(is_valid_node_name(std::string(65, 'x')));
+  EXPECT_FALSE(is_valid_node_name("a\nb"));
+  EXPECT_FALSE(is_valid_node_name("a\x7f"));
+  EXPECT_FALSE(is_valid_node_name("a\u0085"));
+  EXPECT_FALSE(is_valid_node_name("evil\u202Egnp.exe"));
+  EXPECT_FALSE(is_valid_node_name("a\u2066b"));
+  EXPECT_FALSE(is_valid_node_name("a\u200Fb"));
+}
+
+TEST(NamePolicy, SixtyFourCodePointsNotBytes) {
+  std::string name;
+  for (int i = 0; i < 64; ++i) name += "é";
+  EXPECT_TRUE(is_valid_node_name(name));
+  EXPECT_FALSE(is_valid_node_name(name + "é"));
+}
+
+TEST(NamePolicy, DefaultNamesArePaddedToFourDigits) {
+  EXPECT_EQ(default_node_name(0), "user0000");
+  EXPECT_EQ(default_node_name(42), "user0042");
+  EXPECT_EQ(default_node_name(12345), "user12345");
+}
+
+namespace {
+struct SetReserved final : ReservedNames {
+  std::set<std::string> names;  // lowercase account usernames
+  bool reserved_for_other(std::string_view name, std::string_view own) const override {
+    std::string lower(name);
+    for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    std::string own_lower(own);
+    for (auto& ch : own_lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return names.count(lower) > 0 && lower != own_lower;
+  }
+};
+}  // namespace
+
+TEST(NamePolicy, ReservedNamesGetTheFirstFreeVariant) {
+  SetReserved reserved;
+  reserved.names = {"alice", "alice-2"};
+  EXPECT_EQ(avoid_reserved("Alice", "", reserved), "Alice-3");
+  EXPECT_EQ(avoid_reserved("alice", "alice", reserved), "alice");  // one's own username
+  EXPECT_EQ(avoid_reserved("bob", "", reserved), "bob");
+}
+
+TEST(NamePolicy, ReservedVariantStaysWithinSixtyFourCodePoints) {
+  SetReserved reserved;
+  const std::string long_name(64, 'a');
+  reserved.names = {long_name};
+  const auto variant = avoid_reserved(long_name, "", reserved);
+  EXPECT_EQ(utf8_length(variant), 64u);
+  EXPECT_EQ(variant.substr(62), "-2");
+}
