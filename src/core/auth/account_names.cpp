@@ -1,0 +1,39 @@
+#include "core/auth/account_names.hpp"
+
+#include "core/auth/text_rules.hpp"
+
+namespace parley::auth {
+
+namespace {
+bool alnum(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+}  // namespace
+
+bool valid_bot_username(std::string_view username) {
+  if (username.empty() || username.size() > 64 || !alnum(username.front())) return false;
+  for (char c : username.substr(1))
+    if (!alnum(c) && c != '_' && c != '.' && c != '-') return false;
+  return true;
+}
+
+bool acceptable_login_username(std::string_view username) {
+  const auto len = utf8_length(username);
+  if (!len || *len == 0 || *len > 64) return false;
+  if (trim_ascii_space(username).size() != username.size()) return false;
+  return !has_control_characters(username);
+}
+
+std::optional<std::string> display_name_problem(std::string_view display_name) {
+  const auto len = utf8_length(display_name);
+  if (!len) return "not valid UTF-8";
+  if (*len > 128) return "at most 128 characters";
+  if (has_control_characters(display_name)) return "control characters are not allowed";
+  return std::nullopt;
+}
+
+bool ReservedNames::reserved_for_other(std::string_view name, std::string_view own_user_id) const {
+  if (name.empty() || name.size() > 256) return false;  // no account has such a username
+  const auto user = storage_.user_by_username(name);   // NOCASE: ASCII case-insensitive
+  return user && user->id != own_user_id;
+}
+
+}  // namespace parley::auth

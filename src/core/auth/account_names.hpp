@@ -1,0 +1,35 @@
+#pragma once
+// Username rules: the management API's pattern (PROTOCOL.md §5), the looser check for names that
+// come from identity providers, and the reserved-name lookup of §2.8 step 1.4.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/storage/storage.hpp"
+
+namespace parley::auth {
+
+// ^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$
+bool valid_bot_username(std::string_view username);
+
+// Names from GitHub or Kioubit: 1–64 code points of valid UTF-8, no control or bidi characters,
+// no surrounding white space (a username is also a node name, §2.8).
+bool acceptable_login_username(std::string_view username);
+
+// Display names: at most 128 code points, valid UTF-8, no control characters. nullopt when fine,
+// else the reason for "invalid display_name: <reason>".
+std::optional<std::string> display_name_problem(std::string_view display_name);
+
+class ReservedNames {
+ public:
+  explicit ReservedNames(storage::Storage& storage) : storage_(storage) {}
+
+  // True if `name` equals, ASCII case-insensitively, the username of an account other than
+  // `own_user_id` ("" for anonymous connections). The name policy substitutes `<base>-2`, ...
+  bool reserved_for_other(std::string_view name, std::string_view own_user_id) const;
+
+ private:
+  storage::Storage& storage_;
+};
+
+}  // namespace parley::auth
