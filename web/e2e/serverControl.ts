@@ -5,8 +5,9 @@ import { createServer } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const REPO = resolve(__dirname, '../..');
+export const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 export const STATE_FILE = join(tmpdir(), `parley-e2e-${process.env.PARLEY_E2E_ID ?? 'default'}.json`);
 
 export interface ServerState { port: number; pid: number; args: string[]; binary: string; log: string; dir: string }

@@ -67,7 +67,13 @@ export class FileSender extends Emitter<FileSenderEvents> {
       this.maybeFinish();
     };
     dc.onclose = () => {
-      if (this.state === 'waiting' || this.state === 'sending') this.fail('the receiver closed the transfer');
+      if (this.state !== 'waiting' && this.state !== 'sending') return;
+      // A receiver may complete and close as soon as its words add up to the size, even before
+      // our side has seen the metadata ACK (§7.6 rule 10): that is success, not a refusal.
+      if (this.gotWord && this.confirmed >= this.file.size && (this.allQueued || this.file.size === 0 || this.confirmed >= this.file.size)) {
+        this.setState('done');
+        this.reportProgress(true);
+      } else this.fail('the receiver closed the transfer');
     };
     dc.onerror = () => { if (this.state === 'waiting' || this.state === 'sending') this.fail('channel error'); };
     dc.onopen = () => void this.onOpen(sha256);
