@@ -1,0 +1,162 @@
+#include "peer/data_channel_impl.hpp"
+
+#include "rtc_base/copy_on_write_buffer.h"
+
+namespace parley::peer::detail {
+
+DataChannelImpl::DataChannelImpl(Executor executor, rtc::scoped_refptr<webrtc::DataChannelInterface> channel)
+    : executor_(std::move(executor)), label_(channel->label()), channel_(std::move(channel)) {}
+
+DataChannelImpl::~DataChannelImpl() { release(); }
+
+void DataChannelImpl::attach() {
+  // Incoming channels keep their received messages until an observer registers, so nothing
+  // is lost between OnDataChannel and here.
+  if (auto ch = channel()) ch->RegisterObserver(this);
+}
+
+void DataChannelImpl::release() {
+  rtc::scoped_refptr<webrtc::DataChannelInterface> ch;
+  {
+    std::lock_guard lock(mutex_);
+    ch = std::move(channel_);
+    channel_ = nullptr;
+  }
+  if (ch) ch->UnregisterObserver();  // after this, libwebrtc no longer calls us
+}
+
+rtc::scoped_refptr<webrtc::DataChannelInterface> DataChannelImpl::channel() const {
+  std::lock_guard lock(mutex_);
+  return channel_;
+}
+
+int DataChannelImpl::id() const {
+  auto ch = channel();
+  return ch ? ch->id() : -1;
+}
+
+ChannelState DataChannelImpl::state() const {
+  auto ch = channel();
+  if (!ch) return ChannelState::Closed;
+  switch (ch->state()) {
+    case webrtc::DataChannelInterface::kConnecting: return ChannelState::Connecting;
+    case webrtc::DataChannelInterface::kOpen: return ChannelState::Open;
+    case webrtc::DataChannelInterface::kClosing: return ChannelState::Closing;
+    case webrtc::DataChannelInterface::kClosed: return ChannelState::Closed;
+  }
+  return ChannelState::Closed;
+}
+
+bool DataChannelImpl::send_text(std::string_view text) {
+  return send(webrtc::DataBuffer(rtc::CopyOnWriteBuffer(text.data(), text.size()), false));
+}
+
+bool DataChannelImpl::send_binary(std::span<const uint8_t> bytes) {
+  return send(webrtc::DataBuffer(rtc::CopyOnWriteBuffer(bytes.data(), bytes.size()), true));
+}
+
+bool DataChannelImpl::send(const webrtc::DataBuffer& buffer) {
+  auto ch = channel();
+  if (!ch || ch->state() != webrtc::DataChannelInterface::kOpen) return false;
+  // libwebrtc closes a channel whose queue passes 16 MiB; callers pace on buffered_amount.
+  if (ch->buffered_amount() + buffer.size() > webrtc::DataChannelInterface::MaxSendQueueSize()) return false;
+  if (!ch->Send(buffer)) return false;
+  if (ch->buffered_amount() > low_threshold_) {
+    low_armed_ = true;
+    // The queue may have drained between the two reads: re-check so the event is not lost.
+    if (ch->buffered_amount() <= low_threshold_ && low_armed_.exchange(false)) fire_low();
+  }
+  return true;
+}
+
+uint64_t DataChannelImpl::buffered_amount() const {
+  auto ch = channel();
+  return ch ? ch->buffered_amount() : 0;
+}
+
+void DataChannelImpl::close() {
+  if (auto ch = channel()) ch->Close();
+}
+
+void DataChannelImpl::on_open(std::function<void()> cb) {
+  std::lock_guard lock(mutex_);
+  on_open_ = std::move(cb);
+}
+void DataChannelImpl::on_message(std::function<void(DataMessage&&)> cb) {
+  std::lock_guard lock(mutex_);
+  on_message_ = std::move(cb);
+}
+void DataChannelImpl::on_buffered_amount_low(std::function<void()> cb) {
+  std::lock_guard lock(mutex_);
+  on_low_ = std::move(cb);
+}
+void DataChannelImpl::on_closed(std::function<void()> cb) {
+  std::lock_guard lock(mutex_);
+  on_closed_ = std::move(cb);
+}
+
+void DataChannelImpl::fire_low() {
+  executor_([weak = weak_from_this()] {
+    auto self = weak.lock();
+    if (!self) return;
+    std::function<void()> cb;
+    {
+      std::lock_guard lock(self->mutex_);
+      cb = self->on_low_;
+    }
+    if (cb) cb();
+  });
+}
+
+void DataChannelImpl::OnStateChange() {
+  auto ch = channel();
+  if (!ch) return;
+  auto state = ch->state();  // on the signalling thread: a direct call, not a hop
+  if (state != webrtc::DataChannelInterface::kOpen && state != webrtc::DataChannelInterface::kClosed) return;
+  bool open = state == webrtc::DataChannelInterface::kOpen;
+  executor_([weak = weak_from_this(), open] {
+    auto self = weak.lock();
+    if (!self) return;
+    std::function<void()> cb;
+    {
+      std::lock_guard lock(self->mutex_);
+      cb = open ? self->on_open_ : self->on_closed_;
+    }
+    if (open) {
+      if (cb) cb();
+      return;
+    }
+    if (self->closed_reported_) return;
+    self->closed_reported_ = true;
+    // A closed channel is done: free libwebrtc's side now, not with its connection.
+    self->release();
+    if (cb) cb();
+    std::lock_guard lock(self->mutex_);
+    self->on_open_ = nullptr;
+    self->on_message_ = nullptr;
+    self->on_low_ = nullptr;
+    self->on_closed_ = nullptr;
+  });
+}
+
+void DataChannelImpl::OnMessage(const webrtc::DataBuffer& buffer) {
+  DataMessage message{buffer.binary, std::string(buffer.data.cdata<char>(), buffer.data.size())};
+  executor_([weak = weak_from_this(), message = std::move(message)]() mutable {
+    auto self = weak.lock();
+    if (!self) return;
+    std::function<void(DataMessage&&)> cb;
+    {
+      std::lock_guard lock(self->mutex_);
+      cb = self->on_message_;
+    }
+    if (cb) cb(std::move(message));
+  });
+}
+
+void DataChannelImpl::OnBufferedAmountChange(uint64_t /*sent_data_size*/) {
+  auto ch = channel();
+  if (!ch) return;
+  if (ch->buffered_amount() <= low_threshold_ && low_armed_.exchange(false)) fire_low();
+}
+
+}  // namespace parley::peer::detail

@@ -1,0 +1,130 @@
+#include "peer/engine.hpp"
+
+#include "api/audio_codecs/opus_audio_decoder_factory.h"
+#include "api/audio_codecs/opus_audio_encoder_factory.h"
+#include "api/create_peerconnection_factory.h"
+#include "api/task_queue/default_task_queue_factory.h"
+#include "modules/audio_device/include/test_audio_device.h"
+#include "rtc_base/logging.h"
+#include "rtc_base/ssl_adapter.h"
+
+namespace parley::peer::detail {
+namespace {
+
+// The audio device records nothing: bot audio enters through each track's own source. An
+// empty capture buffer makes TestAudioDeviceModule skip the recording callback.
+class SilentCapturer : public webrtc::TestAudioDeviceModule::Capturer {
+ public:
+  int SamplingFrequency() const override { return 48000; }
+  int NumChannels() const override { return 2; }
+  bool Capture(rtc::BufferT<int16_t>* buffer) override {
+    buffer->SetSize(0);
+    return true;
+  }
+};
+
+}  // namespace
+
+Engine::Engine(FactoryOptions options) : options_(std::move(options)) {
+  // Debug counters flood the log otherwise.
+  rtc::LogMessage::LogToDebug(options_.verbose_log ? rtc::LS_INFO : rtc::LS_ERROR);
+  rtc::LogMessage::LogTimestamps(false);
+  rtc::LogMessage::LogThreads(false);
+  rtc::InitializeSSL();
+
+  network_ = rtc::Thread::CreateWithSocketServer();
+  network_->SetName("pc-network", nullptr);
+  network_->Start();
+  worker_ = rtc::Thread::Create();
+  worker_->SetName("pc-worker", nullptr);
+  worker_->Start();
+  signaling_ = rtc::Thread::Create();
+  signaling_->SetName("pc-signaling", nullptr);
+  signaling_->Start();
+
+  task_queue_factory_ = webrtc::CreateDefaultTaskQueueFactory();
+  // The default device module never pulls playout (remote audio would never decode); this
+  // one ticks every 10 ms, renders into nothing and records nothing.
+  worker_->BlockingCall([this] {
+    adm_ = webrtc::TestAudioDeviceModule::Create(task_queue_factory_.get(), std::make_unique<SilentCapturer>(),
+                                                 webrtc::TestAudioDeviceModule::CreateDiscardRenderer(48000, 2));
+  });
+
+  // The builtin audio factories have no Opus in this build: use Opus's own. No video factories,
+  // so nothing of ffmpeg or X11 is needed at run time.
+  factory_ = webrtc::CreatePeerConnectionFactory(
+      network_.get(), worker_.get(), signaling_.get(), adm_, webrtc::CreateOpusAudioEncoderFactory(),
+      webrtc::CreateOpusAudioDecoderFactory(), nullptr, nullptr, nullptr, nullptr);
+  RTC_CHECK(factory_) << "cannot create the PeerConnectionFactory";
+
+  webrtc::PeerConnectionFactoryInterface::Options factory_options;
+  // Loopback is ignored by default; tests and same-host peers need it. loopback_only keeps
+  // tests and benchmarks off every other interface.
+  factory_options.network_ignore_mask =
+      options_.loopback_only
+          ? (rtc::ADAPTER_TYPE_ETHERNET | rtc::ADAPTER_TYPE_WIFI | rtc::ADAPTER_TYPE_CELLULAR | rtc::ADAPTER_TYPE_VPN)
+          : 0;
+  factory_->SetOptions(factory_options);
+}
+
+Engine::~Engine() {
+  shutdown();
+  // Proxies first, then the objects they wrap, then the threads that own them.
+  factory_ = nullptr;
+  worker_->BlockingCall([this] { adm_ = nullptr; });
+  network_->Stop();
+  worker_->Stop();
+  signaling_->Stop();
+}
+
+void Engine::shutdown() {
+  std::vector<std::shared_ptr<PeerConnectionImpl>> alive;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& weak : connections_)
+      if (auto pc = weak.lock()) alive.push_back(std::move(pc));
+    connections_.clear();
+  }
+  for (auto& pc : alive) close_connection(*pc);
+}
+
+void Engine::track(const std::shared_ptr<PeerConnectionImpl>& pc) {
+  std::lock_guard lock(mutex_);
+  std::erase_if(connections_, [](const auto& weak) { return weak.expired(); });
+  connections_.push_back(pc);
+}
+
+size_t Engine::live_connections() const {
+  std::lock_guard lock(mutex_);
+  size_t n = 0;
+  for (auto& weak : connections_) n += weak.expired() ? 0 : 1;
+  return n;
+}
+
+}  // namespace parley::peer::detail
+
+namespace parley::peer {
+
+std::string_view to_string(ConnectionState state) {
+  switch (state) {
+    case ConnectionState::New: return "new";
+    case ConnectionState::Connecting: return "connecting";
+    case ConnectionState::Connected: return "connected";
+    case ConnectionState::Disconnected: return "disconnected";
+    case ConnectionState::Failed: return "failed";
+    case ConnectionState::Closed: return "closed";
+  }
+  return "unknown";
+}
+
+Factory::Factory(FactoryOptions options) : engine_(std::make_shared<detail::Engine>(std::move(options))) {}
+
+Factory::~Factory() { engine_->shutdown(); }
+
+std::shared_ptr<PeerConnection> Factory::create(const PeerConfig& config, PeerCallbacks callbacks) {
+  return detail::create_peer_connection(engine_, config, std::move(callbacks));
+}
+
+size_t Factory::live_connections() const { return engine_->live_connections(); }
+
+}  // namespace parley::peer

@@ -1,0 +1,52 @@
+// Internal: libwebrtc's threads and PeerConnectionFactory, shared by every connection of a
+// process. Only src/peer/*.cpp include this (and through it libwebrtc's headers).
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "api/peer_connection_interface.h"
+#include "api/scoped_refptr.h"
+#include "peer/factory.hpp"
+#include "rtc_base/thread.h"
+
+namespace parley::peer::detail {
+
+class PeerConnectionImpl;
+
+class Engine : public std::enable_shared_from_this<Engine> {
+ public:
+  explicit Engine(FactoryOptions options);
+  // Stops the threads. Every proxy must be released by then (shutdown() does it).
+  ~Engine();
+
+  // Closes all live connections; called by ~Factory.
+  void shutdown();
+
+  void post(std::function<void()> task) const { options_.executor(std::move(task)); }
+  rtc::Thread* signaling() const { return signaling_.get(); }
+  webrtc::PeerConnectionFactoryInterface* factory() const { return factory_.get(); }
+  const FactoryOptions& options() const { return options_; }
+
+  void track(const std::shared_ptr<PeerConnectionImpl>& pc);
+  size_t live_connections() const;
+
+ private:
+  FactoryOptions options_;
+  std::unique_ptr<rtc::Thread> network_;
+  std::unique_ptr<rtc::Thread> worker_;
+  std::unique_ptr<rtc::Thread> signaling_;
+  std::unique_ptr<webrtc::TaskQueueFactory> task_queue_factory_;
+  rtc::scoped_refptr<webrtc::AudioDeviceModule> adm_;
+  rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> factory_;
+  mutable std::mutex mutex_;
+  std::vector<std::weak_ptr<PeerConnectionImpl>> connections_;
+};
+
+// Implemented in peer_connection.cpp.
+std::shared_ptr<PeerConnection> create_peer_connection(const std::shared_ptr<Engine>& engine,
+                                                       const PeerConfig& config, PeerCallbacks callbacks);
+void close_connection(PeerConnectionImpl& pc);
+
+}  // namespace parley::peer::detail

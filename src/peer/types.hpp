@@ -1,0 +1,51 @@
+// Plain value types of the peer layer. Nothing here depends on libwebrtc, so the layers above
+// (bots, tests) never see its types and the backend can be swapped.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace parley::peer {
+
+// Runs one task later on the caller's event loop. It must be serial (one task at a time, in
+// order) and must never block: libwebrtc threads call it and return at once.
+using Executor = std::function<void(std::function<void()>)>;
+
+// An RTCSessionDescriptionInit: type is "offer" or "answer".
+struct SessionDescription {
+  std::string type;
+  std::string sdp;
+};
+
+// An RTCIceCandidateInit. candidate starts with "candidate:" (never "a=").
+struct IceCandidate {
+  std::string candidate;
+  std::string sdp_mid;
+  int sdp_mline_index = 0;
+  std::string username_fragment;  // may be empty
+};
+
+// One STUN or TURN server; credentials are only used by turn:/turns: URLs.
+struct IceServer {
+  std::vector<std::string> urls;
+  std::string username;
+  std::string credential;
+};
+
+// Mirrors RTCPeerConnectionState.
+enum class ConnectionState { New, Connecting, Connected, Disconnected, Failed, Closed };
+std::string_view to_string(ConnectionState state);
+
+// Decoded remote audio, interleaved signed 16-bit PCM.
+struct AudioFrame {
+  std::vector<int16_t> samples;
+  int sample_rate = 0;
+  int channels = 0;
+};
+
+}  // namespace parley::peer

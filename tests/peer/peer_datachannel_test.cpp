@@ -1,0 +1,133 @@
+// Two real libwebrtc connections in one process: text both ways, then 50 MiB of binary with
+// back-pressure, byte-exact.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstring>
+
+#include "harness.hpp"
+
+namespace parley::peer::test {
+namespace {
+
+// Deterministic bytes: xorshift64 keyed by offset, so both ends can check without storing.
+void fill_pattern(uint64_t offset, std::span<uint8_t> out) {
+  for (size_t i = 0; i < out.size(); ++i) {
+    uint64_t x = (offset + i) * 0x9E3779B97F4A7C15ull;
+    x ^= x >> 29;
+    out[i] = static_cast<uint8_t>(x ^ (x >> 17));
+  }
+}
+
+TEST(PeerDataChannel, TextBothWays) {
+  Loop loop;
+  Waiter waiter;
+  Factory factory({loop.executor(), true});
+  auto pair = connect_pair(factory, loop, waiter);
+  ASSERT_TRUE(pair);
+
+  std::vector<std::string> at_a, at_b;
+  loop.run([&] {
+    pair->a_chat->on_message([&](DataMessage&& m) {
+      std::lock_guard lock(waiter.mutex());
+      at_a.push_back((m.binary ? "bin:" : "txt:") + m.data);
+      waiter.notify();
+    });
+    pair->b_chat->on_message([&, b = pair->b_chat](DataMessage&& m) {
+      {
+        std::lock_guard lock(waiter.mutex());
+        at_b.push_back((m.binary ? "bin:" : "txt:") + m.data);
+      }
+      b->send_text("echo " + m.data);  // answer from inside the callback, like a bot
+      waiter.notify();
+    });
+    EXPECT_TRUE(pair->a_chat->send_text("hello 🎉"));
+    EXPECT_TRUE(pair->a_chat->send_binary(std::string_view("\x00\x01\x02", 3)));
+    return 0;
+  });
+  ASSERT_TRUE(waiter.wait_for(std::chrono::seconds(5), [&] { return at_a.size() == 2; }));
+  EXPECT_EQ(at_b[0], "txt:hello 🎉");
+  EXPECT_EQ(at_b[1], std::string("bin:\x00\x01\x02", 7));
+  EXPECT_EQ(at_a[0], "txt:echo hello 🎉");
+  EXPECT_EQ(at_a[1], std::string("txt:echo \x00\x01\x02", 12));
+
+  // libwebrtc accepts 256 KiB messages (original senders use 128 KiB chunks).
+  auto max = loop.run([&] { return pair->b->remote_max_message_size(); });
+  ASSERT_TRUE(max.has_value());
+  EXPECT_GE(*max, 128u * 1024u);
+
+  // A closed channel reports on_closed on both ends.
+  std::atomic<int> closed{0};
+  loop.run([&] {
+    pair->a_chat->on_closed([&] { ++closed, waiter.notify(); });
+    pair->b_chat->on_closed([&] { ++closed, waiter.notify(); });
+    pair->a_chat->close();
+    return 0;
+  });
+  EXPECT_TRUE(waiter.wait_for(std::chrono::seconds(5), [&] { return closed == 2; }));
+  EXPECT_FALSE(loop.run([&] { return pair->a_chat->send_text("late"); }));
+  loop.run([&] { pair->a->close(); pair->b->close(); return 0; });
+}
+
+TEST(PeerDataChannel, FiftyMiBWithBackPressureByteExact) {
+  constexpr uint64_t kTotal = 50ull << 20;
+  constexpr size_t kChunk = 64 * 1024;
+  constexpr uint64_t kHigh = 1 << 20, kLow = 256 * 1024;
+  Loop loop;
+  Waiter waiter;
+  Factory factory({loop.executor(), true});
+  auto pair = connect_pair(factory, loop, waiter);
+  ASSERT_TRUE(pair);
+
+  uint64_t received = 0, mismatches = 0, sent = 0, max_buffered = 0;
+  int low_events = 0;
+  std::vector<uint8_t> expect(kChunk), chunk(kChunk);
+  auto t0 = std::chrono::steady_clock::now();
+  std::function<void()> pump;  // loop only
+  loop.run([&] {
+    pair->b_chat->on_message([&](DataMessage&& m) {
+      if (!m.binary) ++mismatches;
+      expect.resize(m.data.size());
+      fill_pattern(received, expect);
+      if (std::memcmp(expect.data(), m.data.data(), m.data.size()) != 0) ++mismatches;
+      std::lock_guard lock(waiter.mutex());
+      received += m.data.size();
+      if (received >= kTotal) waiter.notify();
+    });
+    pair->a_chat->set_buffered_amount_low_threshold(kLow);
+    pump = [&] {
+      // Fill up to the high mark, then wait for on_buffered_amount_low.
+      while (sent < kTotal) {
+        auto buffered = pair->a_chat->buffered_amount();
+        max_buffered = std::max(max_buffered, buffered);
+        if (buffered > kHigh) return;
+        size_t n = static_cast<size_t>(std::min<uint64_t>(kChunk, kTotal - sent));
+        chunk.resize(n);
+        fill_pattern(sent, chunk);
+        ASSERT_TRUE(pair->a_chat->send_binary(std::span<const uint8_t>(chunk)));
+        sent += n;
+      }
+    };
+    pair->a_chat->on_buffered_amount_low([&] {
+      ++low_events;
+      pump();
+    });
+    pump();
+    return 0;
+  });
+  ASSERT_TRUE(waiter.wait_for(std::chrono::seconds(120), [&] { return received >= kTotal; }));
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  loop.run([&] {
+    EXPECT_EQ(received, kTotal);
+    EXPECT_EQ(mismatches, 0u);
+    EXPECT_GT(low_events, 0) << "the sender never had to wait: back-pressure was not exercised";
+    EXPECT_LE(max_buffered, 16ull << 20);
+    return 0;
+  });
+  std::printf("50 MiB in %.2f s: %.1f MB/s, %d low-threshold events, max buffered %llu\n", seconds,
+              static_cast<double>(kTotal) / seconds / 1e6, low_events, static_cast<unsigned long long>(max_buffered));
+  loop.run([&] { pair->a->close(); pair->b->close(); return 0; });
+}
+
+}  // namespace
+}  // namespace parley::peer::test
