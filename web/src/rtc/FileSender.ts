@@ -16,8 +16,8 @@ export type FileSenderEvents = {
   progress: [TransferProgress];
 };
 
-export const HIGH_WATER = 1024 * 1024;
-export const LOW_WATER = 256 * 1024;
+export const HIGH_WATER = 8 * 1024 * 1024;
+export const LOW_WATER = 2 * 1024 * 1024;
 const READ_SLICE = 4 * 1024 * 1024;
 const ACK_TIMEOUT_MS = 10_000;
 const PROGRESS_EVERY_MS = 200;

@@ -43,6 +43,8 @@ export class AppStore extends Store<AppState> {
   private refreshTimer: ReturnType<typeof setInterval> | undefined;
   private refreshPending: Promise<void> | null = null;
   private profileNames = new Map<string, string>();
+  /** performance.now() when each peer's chat channel first opened (read by the benchmark) */
+  readonly chatOpenTimes = new Map<string, number>();
   visible = typeof document === 'undefined' || document.visibilityState === 'visible';
 
   constructor() {
@@ -314,7 +316,7 @@ export class AppStore extends Store<AppState> {
     });
     this.sessions.set(nodeId, s);
     s.on('chat', (m) => this.onChat(nodeId, m));
-    s.on('chatOpen', () => this.flushUnsent(nodeId));
+    s.on('chatOpen', () => { if (!this.chatOpenTimes.has(nodeId)) this.chatOpenTimes.set(nodeId, performance.now()); this.flushUnsent(nodeId); });
     s.on('fileChannel', (dc) => this.onFileChannel(nodeId, dc));
     s.on('patch', (p) => this.onPatch(nodeId, p));
     s.on('diagnostics', (d) => this.setDiagnostics(nodeId, d));
@@ -519,7 +521,9 @@ export class AppStore extends Store<AppState> {
   private setTransfer(id: string, patch: Partial<TransferView> & { direction?: 'send' | 'receive' }): void {
     this.set((s) => {
       const old = s.transfers[id] ?? { messageId: id, direction: patch.direction ?? 'receive', state: 'waiting' as TransferState };
-      return { transfers: { ...s.transfers, [id]: { ...old, ...patch } } };
+      const next = { ...old, ...patch };
+      if (patch.state && patch.state !== old.state) next.stateTimes = { ...old.stateTimes, [patch.state]: Date.now() };
+      return { transfers: { ...s.transfers, [id]: next } };
     });
   }
 

@@ -31,6 +31,8 @@ export interface TransferView {
   state: TransferState;
   error?: string;
   progress?: TransferProgress;
+  /** when each state was entered (ms since the epoch), for progress reporting and the benchmark */
+  stateTimes?: Partial<Record<TransferState, number>>;
   /** object URL of the complete file (received, or the sender's own copy) */
   url?: string;
 }

@@ -32,7 +32,7 @@ export function PeerList() {
           const unread = unreadCount(conversations[p.conv]);
           const last = conversations[p.conv]?.at(-1);
           return (
-            <Tooltip key={p.nodeId} title={`${p.username ? `@${p.username} · ` : ''}${p.authentication}`} placement="right" enterDelay={800}>
+            <Tooltip key={p.nodeId} title={p.authentication === 'none' ? 'visitor (not logged in)' : `${p.username ? `@${p.username} · ` : ''}${p.authentication}`} placement="right" enterDelay={800}>
               <ListItemButton
                 selected={selected === p.nodeId}
                 onClick={() => appStore.openChat(p.nodeId)}
