@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 BUILD_DIR=${BUILD_DIR:-build} PARLEY_E2E_ID=bench
-# The bench files live outside web/: let them resolve web's node_modules.
+# The bench files live outside web/: let them resolve web's node_modules for the run only
+# (a symlink is not matched by .gitignore's "node_modules/").
 ln -sfn ../../web/node_modules bench/web/node_modules
+trap 'rm -f "$PWD/bench/web/node_modules"' EXIT
 [ -f web/dist/index.html ] || (cd web && npm run build --silent)
-cd web && npx playwright test -c ../bench/web/bench.config.ts
+(cd web && npx playwright test -c ../bench/web/bench.config.ts)
