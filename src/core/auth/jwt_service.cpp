@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "core/auth/base64.hpp"
+#include "core/auth/random.hpp"
 
 namespace parley::auth {
 
@@ -89,7 +90,9 @@ std::string JwtService::issue(std::string_view user_id, std::int64_t now) const 
   if (jwt_new(&raw) != 0) throw std::runtime_error("jwt_new failed");
   JwtPtr jwt(raw);
   const std::string sub(user_id);
-  if (jwt_add_grant(jwt.get(), "sub", sub.c_str()) != 0 || jwt_add_grant_int(jwt.get(), "iat", now) != 0 ||
+  // A random jti makes every issued token distinct, even two for one bot in the same second.
+  const std::string jti = random_token(16);
+  if (jwt_add_grant(jwt.get(), "sub", sub.c_str()) != 0 || jwt_add_grant(jwt.get(), "jti", jti.c_str()) != 0 || jwt_add_grant_int(jwt.get(), "iat", now) != 0 ||
       jwt_add_grant_int(jwt.get(), "exp", now + lifetime_.count()) != 0 ||
       jwt_add_header(jwt.get(), "typ", "JWT") != 0 ||
       jwt_set_alg(jwt.get(), JWT_ALG_HS256, reinterpret_cast<const unsigned char*>(k->bytes().data()),

@@ -25,7 +25,8 @@ class JwtService {
 
   JwtService(JwtKey key, AccountExists account_exists, std::chrono::seconds lifetime = kDefaultLifetime);
 
-  // Header {"alg":"HS256","typ":"JWT"}, claims sub, iat = now, exp = now + lifetime.
+  // Header {"alg":"HS256","typ":"JWT"}, claims sub, iat = now, exp = now + lifetime, and a
+  // random jti (so each token is distinct).
   std::string issue(std::string_view user_id, std::int64_t now) const;
 
   enum class Error {
