@@ -136,6 +136,15 @@ test('files: 50 MiB byte-exact, zero bytes, image with thumbnail', async () => {
   const expected = hash.digest('hex');
 
   await openChat(bob, 'alice');
+  // Event-loop lag monitor: a page that freezes during a transfer shows up as a long gap.
+  const watchLag = () => {
+    const w = window as unknown as { maxLag: number };
+    w.maxLag = 0;
+    let last = performance.now();
+    setInterval(() => { const now = performance.now(); w.maxLag = Math.max(w.maxLag, now - last - 50); last = now; }, 50);
+  };
+  await alice.page.evaluate(watchLag);
+  await bob.page.evaluate(watchLag);
   await alice.page.getByTestId('file-input').setInputFiles(big);
   const aliceCard = alice.page.locator('[data-testid="file-card"][data-file-name="big.bin"]');
   const bobCard = bob.page.locator('[data-testid="file-card"][data-file-name="big.bin"]');
@@ -151,6 +160,9 @@ test('files: 50 MiB byte-exact, zero bytes, image with thumbnail', async () => {
     return { size: buf.byteLength, hex: Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('') };
   });
   expect(got).toEqual({ size: 50 * 1024 * 1024, hex: expected });
+  const lags = [await alice.page.evaluate(() => (window as unknown as { maxLag: number }).maxLag), await bob.page.evaluate(() => (window as unknown as { maxLag: number }).maxLag)];
+  test.info().annotations.push({ type: 'max event-loop lag during 50 MiB (ms)', description: lags.map((x) => x.toFixed(0)).join(' / ') });
+  expect(Math.max(...lags)).toBeLessThan(3000); // generous: CI machines are shared
 
   await alice.page.getByTestId('file-input').setInputFiles({ name: 'empty.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(0) });
   await expect(bob.page.locator('[data-testid="file-card"][data-file-name="empty.bin"]')).toHaveAttribute('data-state', 'done');

@@ -5,6 +5,7 @@ import { Emitter } from '../signalling/emitter';
 import { encodeWord } from '../protocol/feedbackWords';
 import type { FileMeta } from '../protocol/chatMessage';
 import { RateMeter, type TransferProgress } from './transferStats';
+import type { StreamHasher } from './hashBlob';
 
 export type ReceiveState = 'waiting' | 'receiving' | 'verifying' | 'done' | 'failed';
 
@@ -25,7 +26,9 @@ export class FileReceiver extends Emitter<FileReceiverEvents> {
   meta: FileMeta | null = null;
   messageId: string | null = null;
   private dc: RTCDataChannel | null = null;
-  private parts: BlobPart[] = [];
+  private parts: Blob[] = [];
+  private hasher: StreamHasher | null = null;
+  private hashedParts = 0;
   private pending: ArrayBuffer[] = [];
   private pendingBytes = 0;
   private total = 0;
@@ -33,7 +36,7 @@ export class FileReceiver extends Emitter<FileReceiverEvents> {
   private readonly meter = new RateMeter();
   private lastProgress = 0;
 
-  constructor(readonly dcId: string, private readonly verify: (b: Blob) => Promise<string>) {
+  constructor(readonly dcId: string, private readonly makeHasher: () => StreamHasher) {
     super();
   }
 
@@ -66,6 +69,7 @@ export class FileReceiver extends Emitter<FileReceiverEvents> {
       this.fail('more data than announced');
       return false;
     }
+    if (meta.sha256) { this.hasher = this.makeHasher(); this.feedHasher(); }
     if (this.total > 0) this.setState('receiving');
     this.maybeCompleteEmpty();
     if (this.meta && this.total === meta.size && meta.size > 0) void this.complete();
@@ -98,6 +102,13 @@ export class FileReceiver extends Emitter<FileReceiverEvents> {
     this.parts.push(new Blob(this.pending));
     this.pending = [];
     this.pendingBytes = 0;
+    this.feedHasher();
+  }
+
+  /** Hands folded parts to the streaming hash as they are made. */
+  private feedHasher(): void {
+    if (!this.hasher) return;
+    while (this.hashedParts < this.parts.length) this.hasher.update(this.parts[this.hashedParts++]);
   }
 
   private maybeCompleteEmpty(): void {
@@ -112,9 +123,9 @@ export class FileReceiver extends Emitter<FileReceiverEvents> {
     this.dc?.close(); // the total equals the size: finish at once (§7.6 rule 10)
     const blob = new Blob(this.parts, { type: this.meta.type || 'application/octet-stream' });
     this.parts = [];
-    if (this.meta.sha256) {
+    if (this.meta.sha256 && this.hasher) {
       try {
-        const hex = await this.verify(blob);
+        const hex = await this.hasher!.finish();
         if (hex !== this.meta.sha256) {
           this.setState('failed', 'checksum mismatch: the file arrived corrupted');
           return;
@@ -151,6 +162,8 @@ export class FileReceiver extends Emitter<FileReceiverEvents> {
     clearTimeout(this.metaTimer);
     this.parts = [];
     this.pending = [];
+    void this.hasher?.finish().catch(() => undefined); // frees the worker's state
+    this.hasher = null;
     this.setState('failed', why);
     try { this.dc?.close(); } catch { /* closed */ }
   }

@@ -1,4 +1,4 @@
-// SHA-256 of a Blob, computed in a worker (see workers/sha256.worker.ts).
+// SHA-256 in a worker (see workers/sha256.worker.ts): of a whole Blob, or streamed part by part.
 
 let worker: Worker | null = null;
 let nextId = 1;
@@ -26,4 +26,22 @@ export function hashBlob(blob: Blob, onProgress?: (bytes: number) => void): Prom
     pending.set(id, { resolve, reject, onProgress });
     getWorker().postMessage({ id, blob });
   });
+}
+
+export interface StreamHasher {
+  update(part: Blob): void;
+  finish(): Promise<string>;
+}
+
+/** A hash fed as the data arrives, so verification ends right after the last byte. */
+export function streamHasher(): StreamHasher {
+  const id = nextId++;
+  const w = getWorker();
+  return {
+    update: (part) => w.postMessage({ id, op: 'update', blob: part }),
+    finish: () => new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      w.postMessage({ id, op: 'finish' });
+    }),
+  };
 }

@@ -6,7 +6,7 @@ import { SignallingClient } from '../signalling/SignallingClient';
 import { PeerSession, type PeerDiagnostics } from '../rtc/PeerSession';
 import { FileSender } from '../rtc/FileSender';
 import { FileReceiver } from '../rtc/FileReceiver';
-import { hashBlob } from '../rtc/hashBlob';
+import { hashBlob, streamHasher } from '../rtc/hashBlob';
 import { imageThumbnail, videoThumbnail } from '../rtc/thumbnail';
 import { parseServers, resolveWsUrl, iceServersOf, type ServerEntry } from '../protocol/serversJson';
 import { parseConns, type ConnEntry } from '../protocol/conns';
@@ -587,7 +587,7 @@ export class AppStore extends Store<AppState> {
       if (byDc.size >= 64) { // bound concurrent transfers per peer: drop the oldest finished ones
         for (const [k, v] of byDc) if (v.state === 'done' || v.state === 'failed') byDc.delete(k);
       }
-      r = new FileReceiver(dcId, (b) => hashBlob(b));
+      r = new FileReceiver(dcId, streamHasher);
       byDc.set(dcId, r);
       const rec = r;
       r.on('state', (state, why) => {

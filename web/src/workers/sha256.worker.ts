@@ -1,20 +1,39 @@
-// Hashes a Blob in slices off the main thread, so a 1 GiB file never freezes the page and is
-// never read into memory at once. Messages: {id, blob} in; {id, progress} and {id, hex} out.
+// SHA-256 off the main thread, so a 1 GiB file never freezes the page and is never read into
+// memory at once. Two modes:
+//   {id, blob}                       hash one Blob in slices → {id, progress}…, {id, hex}
+//   {id, op: 'update'|'finish', blob?} a streaming hash fed part by part (the receiver) → {id, hex}
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 
 const SLICE = 4 * 1024 * 1024;
+type Hasher = ReturnType<typeof sha256.create>;
+const streams = new Map<number, { h: Hasher; chain: Promise<void> }>();
 
-self.onmessage = async (ev: MessageEvent<{ id: number; blob: Blob }>) => {
-  const { id, blob } = ev.data;
-  try {
-    const h = sha256.create();
-    for (let off = 0; off < blob.size; off += SLICE) {
-      h.update(new Uint8Array(await blob.slice(off, off + SLICE).arrayBuffer()));
-      self.postMessage({ id, progress: Math.min(blob.size, off + SLICE) });
-    }
-    self.postMessage({ id, hex: bytesToHex(h.digest()) });
-  } catch (e) {
-    self.postMessage({ id, error: String(e) });
+async function feed(h: Hasher, blob: Blob, onProgress?: (n: number) => void): Promise<void> {
+  for (let off = 0; off < blob.size; off += SLICE) {
+    h.update(new Uint8Array(await blob.slice(off, off + SLICE).arrayBuffer()));
+    onProgress?.(Math.min(blob.size, off + SLICE));
   }
+}
+
+self.onmessage = (ev: MessageEvent<{ id: number; blob?: Blob; op?: 'update' | 'finish' }>) => {
+  const { id, blob, op } = ev.data;
+  if (!op) {
+    const h = sha256.create();
+    feed(h, blob!, (n) => self.postMessage({ id, progress: n }))
+      .then(() => self.postMessage({ id, hex: bytesToHex(h.digest()) }))
+      .catch((e) => self.postMessage({ id, error: String(e) }));
+    return;
+  }
+  let s = streams.get(id);
+  if (!s) streams.set(id, (s = { h: sha256.create(), chain: Promise.resolve() }));
+  const st = s;
+  // Parts are hashed strictly in the order they were posted.
+  st.chain = st.chain.then(async () => {
+    if (op === 'update' && blob) await feed(st.h, blob);
+    if (op === 'finish') {
+      streams.delete(id);
+      self.postMessage({ id, hex: bytesToHex(st.h.digest()) });
+    }
+  }).catch((e) => { streams.delete(id); self.postMessage({ id, error: String(e) }); });
 };
