@@ -87,12 +87,14 @@ TEST_F(AuthProfile, AvatarPlans) {
 }
 
 TEST_F(AuthProfile, ReservedNames) {
-  ReservedNames names(storage);
+  AccountReservedNames names(storage);
   EXPECT_TRUE(names.reserved_for_other("alice", ""));
   EXPECT_TRUE(names.reserved_for_other("ECHO_BOT", ""));
-  EXPECT_TRUE(names.reserved_for_other("echo_bot", "u1"));  // alice may not use the bot's name
-  EXPECT_FALSE(names.reserved_for_other("echo_bot", "b1"));  // its own
-  EXPECT_FALSE(names.reserved_for_other("ALICE", "u1"));
+  EXPECT_TRUE(names.reserved_for_other("echo_bot", "Alice"));  // alice may not use the bot's name
+  EXPECT_FALSE(names.reserved_for_other("echo_bot", "echo_bot"));  // its own
+  EXPECT_FALSE(names.reserved_for_other("ALICE", "alice"));
+  // Through the core's name policy: the first free variant.
+  EXPECT_EQ(parley::core::avoid_reserved("Echo_Bot", "", names), "Echo_Bot-2");
   EXPECT_FALSE(names.reserved_for_other("alice-2", ""));
   EXPECT_FALSE(names.reserved_for_other("", ""));
   EXPECT_FALSE(names.reserved_for_other("\xc3\x81lice", ""));  // only ASCII folds

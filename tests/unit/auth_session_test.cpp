@@ -1,8 +1,9 @@
-// Cookies, SessionService and IdentityResolver over a real SQLite file.
+// Cookies, SessionService and RequestAuthenticator over a real SQLite file.
 #include <gtest/gtest.h>
 
 #include "auth_test_support.hpp"
 #include "core/auth/cookie.hpp"
+#include "core/auth/core_adapters.hpp"
 #include "core/auth/identity.hpp"
 #include "core/auth/session_service.hpp"
 #include "core/storage/sqlite_storage.hpp"
@@ -138,28 +139,28 @@ TEST(AuthBearer, ParsesTheAuthorizationHeader) {
 
 TEST_F(AuthSession, IdentityPrefersAValidTokenThenTheCookie) {
   JwtService jwt(JwtKey(std::string(32, 'k')), [this](std::string_view id) { return storage.user_by_id(id).has_value(); });
-  IdentityResolver resolver(storage, jwt, sessions);
+  RequestAuthenticator authenticator(storage, jwt, sessions);
   ASSERT_EQ(storage.insert_user(account("b1", "echo_bot")), parley::storage::InsertUserResult::ok);
   const std::string token = jwt.issue("b1", kNow);
   const auto started = sessions.start("", kNow);
   const std::string cookie = cookie_header_from(sessions.bind(started.live.id, "u1", kNow));
 
-  auto id = resolver.resolve("Bearer " + token, cookie, kNow);
+  auto id = authenticator.resolve("Bearer " + token, cookie, kNow);
   EXPECT_EQ(id.method, AuthMethod::jwt);
   EXPECT_EQ(id.user->username, "echo_bot");
   EXPECT_FALSE(id.bearer_rejected);
 
-  id = resolver.resolve("", cookie, kNow);
+  id = authenticator.resolve("", cookie, kNow);
   EXPECT_EQ(id.method, AuthMethod::session);
   EXPECT_EQ(id.user->username, "alice");
 
   // An invalid token is flagged (HTTP answers 401) and the cookie still decides (WebSocket).
-  id = resolver.resolve("bearer " + token + "x", cookie, kNow);
+  id = authenticator.resolve("bearer " + token + "x", cookie, kNow);
   EXPECT_TRUE(id.bearer_rejected);
   EXPECT_EQ(id.bearer_error, JwtService::Error::bad_signature);
   EXPECT_EQ(id.method, AuthMethod::session);
 
-  id = resolver.resolve("Bearer " + token, "", kNow + 91LL * 24 * 3600);
+  id = authenticator.resolve("Bearer " + token, "", kNow + 91LL * 24 * 3600);
   EXPECT_TRUE(id.bearer_rejected);
   EXPECT_EQ(id.method, AuthMethod::none);
   EXPECT_FALSE(id.user);
@@ -167,7 +168,7 @@ TEST_F(AuthSession, IdentityPrefersAValidTokenThenTheCookie) {
 
   // Deleted account: token invalid, like the original's `userNNNN` fallback.
   storage.delete_user("b1");
-  id = resolver.resolve("Bearer " + token, "", kNow);
+  id = authenticator.resolve("Bearer " + token, "", kNow);
   EXPECT_TRUE(id.bearer_rejected);
   EXPECT_EQ(id.bearer_error, JwtService::Error::unknown_account);
 
@@ -176,4 +177,37 @@ TEST_F(AuthSession, IdentityPrefersAValidTokenThenTheCookie) {
   EXPECT_EQ(reply.body, R"({"err":"invalid token"})");
   EXPECT_EQ(reply.content_type, "application/json");
   EXPECT_EQ(reply.header("cache-control"), "no-store");
+}
+
+TEST_F(AuthSession, HandshakeAdapterMapsIdentitiesForTheCore) {
+  struct FixedClock : parley::core::Clock {
+    std::int64_t unix_ms() const override { return kNow * 1000; }
+    std::int64_t steady_ms() const override { return 0; }
+  } clock;
+  JwtService jwt(JwtKey(std::string(32, 'k')), [this](std::string_view id) { return storage.user_by_id(id).has_value(); });
+  RequestAuthenticator authenticator(storage, jwt, sessions);
+  AccountsIdentityResolver resolver(authenticator, clock);
+  User bot = account("b1", "echo_bot");
+  bot.is_bot = true;
+  ASSERT_EQ(storage.insert_user(bot), parley::storage::InsertUserResult::ok);
+
+  auto h = resolver.resolve("Bearer " + jwt.issue("b1", kNow), "");
+  EXPECT_EQ(h.identity.authentication, parley::core::Authentication::jwt);
+  EXPECT_EQ(h.identity.user_id, "b1");
+  EXPECT_EQ(h.identity.username, "echo_bot");
+  EXPECT_TRUE(h.identity.is_bot);
+  EXPECT_FALSE(h.invalid_token);
+
+  const auto started = sessions.start("", kNow);
+  const std::string cookie = cookie_header_from(sessions.bind(started.live.id, "u1", kNow));
+  h = resolver.resolve("Bearer nonsense", cookie);
+  EXPECT_TRUE(h.invalid_token);
+  EXPECT_EQ(h.identity.authentication, parley::core::Authentication::session);
+  EXPECT_EQ(h.identity.username, "alice");
+  EXPECT_FALSE(h.identity.is_bot);
+
+  h = resolver.resolve("", "");
+  EXPECT_EQ(h.identity.authentication, parley::core::Authentication::none);
+  EXPECT_TRUE(h.identity.user_id.empty());
+  EXPECT_FALSE(h.invalid_token);
 }

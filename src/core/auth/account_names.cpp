@@ -2,6 +2,8 @@
 
 #include "core/auth/text_rules.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace parley::auth {
 
 namespace {
@@ -30,10 +32,15 @@ std::optional<std::string> display_name_problem(std::string_view display_name) {
   return std::nullopt;
 }
 
-bool ReservedNames::reserved_for_other(std::string_view name, std::string_view own_user_id) const {
+bool AccountReservedNames::reserved_for_other(std::string_view name, std::string_view own_username) const {
   if (name.empty() || name.size() > 256) return false;  // no account has such a username
-  const auto user = storage_.user_by_username(name);   // NOCASE: ASCII case-insensitive
-  return user && user->id != own_user_id;
+  try {
+    const auto user = storage_.user_by_username(name);  // NOCASE: ASCII case-insensitive
+    return user && !ascii_iequals(user->username, own_username);
+  } catch (const storage::StorageError& e) {
+    spdlog::error("reserved-name lookup failed: {}", e.what());
+    return false;
+  }
 }
 
 }  // namespace parley::auth

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/name_policy.hpp"
 #include "core/storage/storage.hpp"
 
 namespace parley::auth {
@@ -20,13 +21,16 @@ bool acceptable_login_username(std::string_view username);
 // else the reason for "invalid display_name: <reason>".
 std::optional<std::string> display_name_problem(std::string_view display_name);
 
-class ReservedNames {
+// core::ReservedNames over the account store, for the name policy (avoid_reserved).
+class AccountReservedNames final : public core::ReservedNames {
  public:
-  explicit ReservedNames(storage::Storage& storage) : storage_(storage) {}
+  explicit AccountReservedNames(storage::Storage& storage) : storage_(storage) {}
 
-  // True if `name` equals, ASCII case-insensitively, the username of an account other than
-  // `own_user_id` ("" for anonymous connections). The name policy substitutes `<base>-2`, ...
-  bool reserved_for_other(std::string_view name, std::string_view own_user_id) const;
+  // True if `name` equals, ASCII case-insensitively, the username of an account other than the
+  // connection's own (`own_username`, "" for anonymous connections). Usernames are unique
+  // case-insensitively, so comparing usernames is comparing accounts. A storage failure is logged
+  // and answers false, so that name selection can never loop or throw.
+  bool reserved_for_other(std::string_view name, std::string_view own_username) const override;
 
  private:
   storage::Storage& storage_;

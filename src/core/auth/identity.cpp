@@ -24,10 +24,10 @@ std::optional<std::string_view> bearer_token(std::string_view authorization) {
 
 HttpReply invalid_token_reply() { return json_error(401, "invalid token"); }
 
-IdentityResolver::IdentityResolver(storage::Storage& storage, const JwtService& jwt, SessionService& sessions)
+RequestAuthenticator::RequestAuthenticator(storage::Storage& storage, const JwtService& jwt, SessionService& sessions)
     : storage_(storage), jwt_(jwt), sessions_(sessions) {}
 
-Identity IdentityResolver::resolve(std::string_view authorization, std::string_view cookie_header,
+Identity RequestAuthenticator::resolve(std::string_view authorization, std::string_view cookie_header,
                                    std::int64_t now) const {
   Identity id;
   if (const auto token = bearer_token(authorization)) {

@@ -34,9 +34,9 @@ std::optional<std::string_view> bearer_token(std::string_view authorization);
 // 401 {"err":"invalid token"}.
 HttpReply invalid_token_reply();
 
-class IdentityResolver {
+class RequestAuthenticator {
  public:
-  IdentityResolver(storage::Storage& storage, const JwtService& jwt, SessionService& sessions);
+  RequestAuthenticator(storage::Storage& storage, const JwtService& jwt, SessionService& sessions);
 
   // `authorization` and `cookie_header` are the raw header values ("" when absent).
   Identity resolve(std::string_view authorization, std::string_view cookie_header, std::int64_t now) const;
