@@ -39,11 +39,9 @@ public:
   template <class OnEvent>
   bool feed(std::string_view data, OnEvent&& on_event);
 
-  // Bytes of an unfinished frame header kept between feeds (at most 14).
-  bool idle() const { return header_.empty() && state_ == State::header && !in_message_; }
-  // Frees buffers grown by a large message, so idle connections stay small.
+  // Frees the buffer grown by a large message once it is complete, so idle connections stay small.
   void shrink() {
-    if (message_.capacity() > 4096) std::string().swap(message_);
+    if (!in_message_ && message_.capacity() > 4096) std::string().swap(message_);
   }
 
 private:
@@ -86,6 +84,10 @@ bool WsFrameParser::feed(std::string_view data, OnEvent&& on_event) {
       const std::size_t have = header_.size();
       if (have < 2) return data = {}, true;
       const auto b1 = static_cast<unsigned char>(header_[1]);
+      if (!(b1 & 0x80)) {  // clients must mask: fail now rather than wait for mask bytes
+        on_event(WsEvent{WsEvent::Kind::protocol_error, {}, 1002});
+        return false;
+      }
       std::size_t need = 2 + ((b1 & 0x7F) == 126 ? 2 : (b1 & 0x7F) == 127 ? 8 : 0) + 4;
       if (have < need) return data = {}, true;
       if (!parse_header(error)) {
