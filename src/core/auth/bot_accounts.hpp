@@ -34,6 +34,8 @@ class BotAccounts {
   using OnDeleted = std::function<void(const storage::User& deleted)>;
 
   BotAccounts(storage::Storage& storage, const JwtService& jwt, OnDeleted on_deleted = {});
+  // For wiring order: the WebSocket hub may exist only after the accounts.
+  void set_on_deleted(OnDeleted on_deleted) { on_deleted_ = std::move(on_deleted); }
 
   // Routes: POST /bots/add, DELETE|POST /bots/delete, GET|HEAD /bots, POST /bots/token.
   // Other paths: 404 {"err":"no handlers matched the request."}; wrong method: 405 with Allow.
