@@ -183,18 +183,39 @@ test('files: 50 MiB byte-exact, zero bytes, image with thumbnail', async () => {
 });
 
 test('both users click each other at once and still chat', async () => {
-  const carol = await openUser(browser, 'carol', 'teal');
-  const dave = await openUser(browser, 'dave', 'orange');
+  // Force glare: hold relayed offers until both sides have sent their own offer.
+  const offersSent = new Set<string>();
+  const held: (() => void)[] = [];
+  let release = false;
+  const holdOffers = (who: string) => async (ctx: import('@playwright/test').BrowserContext) => {
+    await ctx.routeWebSocket(/\/ws$/, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((m) => {
+        if (typeof m === 'string' && m.includes('"sdp_offer"') && m.includes('"type":"offer"')) offersSent.add(who);
+        server.send(m);
+        if (offersSent.size === 2 && !release) { release = true; held.splice(0).forEach((f) => f()); }
+      });
+      server.onMessage((m) => {
+        if (!release && typeof m === 'string' && m.includes('"sdp_offer"')) held.push(() => ws.send(m));
+        else ws.send(m);
+      });
+    });
+  };
+  const carol = await openUser(browser, 'carol', 'teal', holdOffers('carol'));
+  const dave = await openUser(browser, 'dave', 'orange', holdOffers('dave'));
   try {
     await expect(peerItem(carol, 'dave')).toBeVisible();
     await expect(peerItem(dave, 'carol')).toBeVisible();
     await Promise.all([peerItem(carol, 'dave').click(), peerItem(dave, 'carol').click()]);
+    await expect.poll(() => offersSent.size).toBe(2); // both offered before seeing the other's offer
     await send(carol, 'glare from carol');
     await send(dave, 'glare from dave');
     await expect(messageByText(carol, 'glare from carol').getByTestId('delivered')).toBeVisible();
     await expect(messageByText(dave, 'glare from dave').getByTestId('delivered')).toBeVisible();
     await expect(messageByText(carol, 'glare from dave')).toBeVisible();
     await expect(messageByText(dave, 'glare from carol')).toBeVisible();
+    await expect(carol.page.getByTestId('peer-state')).toHaveText('connected');
+    await expect(dave.page.getByTestId('peer-state')).toHaveText('connected');
     expectNoConsoleErrors(carol, dave);
   } finally {
     await carol.ctx.close();

@@ -13,8 +13,9 @@ export interface User { name: string; ctx: BrowserContext; page: Page; errors: s
 /** Console errors that are expected: the browser's own log of a refused WebSocket during a restart. */
 const BENIGN = [/WebSocket connection to .* failed/, /ERR_CONNECTION_REFUSED/];
 
-export async function openUser(browser: Browser, name: string, colour = 'blue'): Promise<User> {
+export async function openUser(browser: Browser, name: string, colour = 'blue', prepare?: (ctx: BrowserContext) => Promise<void>): Promise<User> {
   const ctx = await browser.newContext();
+  await prepare?.(ctx);
   const page = await ctx.newPage();
   const errors: string[] = [];
   page.on('console', (m) => { if (m.type() === 'error' && !BENIGN.some((r) => r.test(m.text()))) errors.push(m.text()); });

@@ -40,6 +40,8 @@ export class AppStore extends Store<AppState> {
   private patchBuffers = new Map<string, PatchBuffer>();
   private unsent = new Map<string, ChatMessage[]>(); // peer -> queued until chat opens
   private loadedConvs = new Set<string>();
+  /** the conversation whose peer left while its chat was open, to follow it when it returns */
+  private departedConv: string | undefined;
   private refreshTimer: ReturnType<typeof setInterval> | undefined;
   private refreshPending: Promise<void> | null = null;
   private profileNames = new Map<string, string>();
@@ -218,7 +220,14 @@ export class AppStore extends Store<AppState> {
     }
     // Peers that left without an `offline` (original server) are dropped too.
     for (const id of Object.keys(this.state.peers)) if (!peers[id]) this.closeSession(id);
-    this.set({ peers, selected: this.state.selected && peers[this.state.selected] ? this.state.selected : this.state.selected });
+    // If the open chat's peer came back under a new node id (reload, reconnect), follow it.
+    let selected = this.state.selected;
+    if (selected && !peers[selected]) {
+      const conv = this.state.peers[selected]?.conv ?? this.departedConv;
+      const successor = conv ? Object.values(peers).find((p) => p.conv === conv) : undefined;
+      if (successor) { selected = successor.nodeId; this.departedConv = undefined; }
+    }
+    this.set({ peers, selected });
   }
 
   /** Display names come from /profile?username= (§10.4), only for authenticated peers. */
@@ -250,9 +259,11 @@ export class AppStore extends Store<AppState> {
 
   private onPeerGone(nodeId: string): void {
     this.closeSession(nodeId);
-    if (!this.state.peers[nodeId]) return;
+    const gone = this.state.peers[nodeId];
+    if (!gone) return;
     const peers = { ...this.state.peers };
     delete peers[nodeId];
+    if (this.state.selected === nodeId) this.departedConv = gone.conv;
     this.set({ peers });
   }
 
