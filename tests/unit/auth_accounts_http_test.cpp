@@ -85,6 +85,10 @@ TEST_F(AuthAccountsHttp, BotTokenIdentifiesOnHttp) {
   const std::string token(json::parse(added.body).at("token").as_string());
   EXPECT_EQ(get("/profile", "", "", "Bearer " + token).reply.body, R"({"username":"echo_bot","displayName":"EchoBot"})");
   EXPECT_EQ(get("/profile/status", "", "", "bearer " + token).reply.body, R"({"logged_in":true})");
+  // With a query the transport already decoded.
+  const auto r = api.route(AccountRequest{"GET", "/profile", "ignored", "", ""}, QueryParams{{"username", "ECHO_BOT"}}, kNowMs);
+  ASSERT_TRUE(r && r->ready);
+  EXPECT_EQ(r->ready->reply.body, R"({"username":"echo_bot","displayName":"EchoBot"})");
 }
 
 TEST_F(AuthAccountsHttp, GithubLoginThroughTheRoutesThenLogout) {

@@ -26,6 +26,12 @@ bool AccountsHttpApi::is_account_path(std::string_view path) {
 }
 
 std::optional<AccountRoute> AccountsHttpApi::route(const AccountRequest& req, std::int64_t now_ms) {
+  if (!is_account_path(req.path)) return std::nullopt;  // skip parsing the query of other routes
+  return route(req, parse_query(req.query), now_ms);
+}
+
+std::optional<AccountRoute> AccountsHttpApi::route(const AccountRequest& req, const QueryParams& query,
+                                                   std::int64_t now_ms) {
   const std::string_view path = req.path;
   if (!is_account_path(path)) return std::nullopt;
   if (path.starts_with("/github/") && !accounts_.github()) return std::nullopt;
@@ -37,7 +43,6 @@ std::optional<AccountRoute> AccountsHttpApi::route(const AccountRequest& req, st
   if (!post_route && !is_read) return ready(method_not_allowed("GET, HEAD"));
 
   const std::int64_t now = now_ms / 1000;
-  const QueryParams query = parse_query(req.query);
 
   if (post_route) {  // logout never needs an identity: it deletes whatever session the cookie names
     HttpReply r;

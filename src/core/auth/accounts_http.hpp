@@ -41,6 +41,8 @@ class AccountsHttpApi {
   // nullopt when `path` is not an accounts route (or names a login provider not configured).
   // `now_ms`: wall clock, unix milliseconds.
   std::optional<AccountRoute> route(const AccountRequest& request, std::int64_t now_ms);
+  // Same, with the query already decoded by the transport (request.query is then ignored).
+  std::optional<AccountRoute> route(const AccountRequest& request, const QueryParams& query, std::int64_t now_ms);
 
   // Paths route() answers (root form); the transport may use it for its routing table.
   static bool is_account_path(std::string_view path);
