@@ -7,6 +7,12 @@ cd "$(dirname "$0")/.."
 mapfile -t wanted < <(cat scripts/deps/*.apt | sed 's/#.*//' | tr -s ' \t' '\n' | sed '/^$/d' | sort -u)
 missing=()
 for pkg in "${wanted[@]}"; do
+  # Node.js may come from nodesource, whose nodejs package bundles npm and conflicts with
+  # Debian's npm: a working node/npm on the PATH satisfies both.
+  case "$pkg" in
+    nodejs) command -v node >/dev/null && continue ;;
+    npm) command -v npm >/dev/null && continue ;;
+  esac
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then
