@@ -4,7 +4,7 @@
 # $PARLEY_RESULTS. The last line is the total over all suites.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
 scripts/build.sh || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 
 export PARLEY_RESULTS=$(mktemp)
