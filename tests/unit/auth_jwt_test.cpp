@@ -152,6 +152,14 @@ TEST(JwtService, ExpiryRules) {
             JwtService::Error::expired);
   EXPECT_EQ(svc.verify(craft(kHs256, R"({"sub":")" + kUser + R"(","exp":true})"), kNow).error,
             JwtService::Error::expired);
+  // Extreme values neither overflow nor crash.
+  EXPECT_TRUE(svc.verify(craft(kHs256, R"({"sub":")" + kUser + R"(","exp":9223372036854775807})"), kNow));
+  EXPECT_EQ(svc.verify(craft(kHs256, R"({"sub":")" + kUser + R"(","exp":18446744073709551615})"), kNow).error,
+            JwtService::Error::malformed);  // beyond int64: libjwt cannot parse it
+  EXPECT_EQ(svc.verify(craft(kHs256, R"({"sub":")" + kUser + R"(","exp":1e300})"), kNow).error,
+            JwtService::Error::expired);
+  EXPECT_EQ(svc.verify(craft(kHs256, R"({"sub":")" + kUser + R"(","exp":-9223372036854775808})"), kNow).error,
+            JwtService::Error::expired);
 }
 
 TEST(JwtService, NbfAndIatRules) {

@@ -317,6 +317,24 @@ TEST_F(AuthKioubitLogin, GithubNonceNotAcceptedByKioubit) {
   EXPECT_EQ(login.callback(callback_query(gh_start.nonce), cookie, kNow).status, 400u);
 }
 
+TEST(AuthProvisioning, SuffixedNamesStayWithin64CodePoints) {
+  TempDir tmp;
+  SqliteStorage storage{tmp.path()};
+  AccountProvisioner p(storage);
+  std::string base;
+  for (int i = 0; i < 64; ++i) base += "\xc3\xa9";  // 64 two-byte code points
+  ASSERT_TRUE(p.dn42("1", "A", base, kNow).user);
+  auto first = p.dn42("1", base, "", kNow);
+  ASSERT_TRUE(first.user) << first.error;
+  EXPECT_EQ(first.user->username, base);
+  // The same maintainer name for another ASN collides: suffix, truncated base.
+  const auto second = p.dn42("2", base, "", kNow);
+  ASSERT_TRUE(second.user) << second.error;
+  EXPECT_EQ(second.user->username.substr(0, 59 * 2), base.substr(0, 59 * 2));
+  EXPECT_EQ(second.user->username.size(), 59u * 2 + 5);
+  EXPECT_EQ(second.user->display_name, base);
+}
+
 TEST(AuthProvisioning, CollisionRetriesRunOut) {
   TempDir tmp;
   SqliteStorage storage{tmp.path()};

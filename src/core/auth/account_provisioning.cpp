@@ -19,6 +19,16 @@ std::string clean_avatar(std::string_view url) {
   return std::string(url);
 }
 
+// The first `n` code points of valid UTF-8 `s`.
+std::string first_code_points(std::string_view s, std::size_t n) {
+  std::size_t i = 0;
+  for (std::size_t count = 0; i < s.size() && count < n; ++count) {
+    ++i;
+    while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xc0) == 0x80) ++i;
+  }
+  return std::string(s.substr(0, i));
+}
+
 Provisioned ok(storage::User user) {
   Provisioned p;
   p.user = std::move(user);
@@ -42,6 +52,8 @@ Provisioned AccountProvisioner::create(storage::User user, std::string_view base
     user.id = uuid_v4();
     user.username = std::string(base_username);
     if (attempt > 0) {
+      // Keep the result within 64 code points, so it stays a valid node name (§2.8).
+      user.username = first_code_points(base_username, 59);
       user.username += '-';
       user.username += random_hex(4);
     }

@@ -133,13 +133,15 @@ JwtService::Result JwtService::verify(std::string_view token, std::int64_t now) 
     const int rc = jwt_decode(&raw, copy.c_str(), reinterpret_cast<const unsigned char*>(k->bytes().data()),
                               static_cast<int>(k->bytes().size()));
     JwtPtr jwt(raw);
-    if (rc != 0 || !jwt) return fail(Error::bad_signature);
+    // The HMAC already matched: a refusal here means content libjwt cannot parse (for example an
+    // integer beyond int64), so report it as malformed rather than as a bad signature.
+    if (rc != 0 || !jwt) return fail(Error::malformed);
     if (jwt_get_alg(jwt.get()) != JWT_ALG_HS256) return fail(Error::bad_algorithm);
   }
 
   bool mistyped = false;
   const auto exp = numeric_date(*claims, "exp", mistyped);
-  if (!exp || mistyped || now >= *exp + kLeewaySeconds) return fail(Error::expired);
+  if (!exp || mistyped || now - kLeewaySeconds >= *exp) return fail(Error::expired);  // no overflow near INT64_MAX
   const auto nbf = numeric_date(*claims, "nbf", mistyped);
   if (mistyped || (nbf && *nbf > now)) return fail(Error::not_yet_valid);
   const auto iat = numeric_date(*claims, "iat", mistyped);

@@ -21,7 +21,7 @@ LoginFlow::Checked LoginFlow::check(std::string_view provider, std::string_view 
   const auto consumed = nonces_.consume(provider, nonce, live ? std::string_view(live->session.id_hash) : "", now);
   // The nonce is echoed like the original does; cut it so a crafted one cannot bloat the reply.
   const std::string shown(nonce.substr(0, 64));
-  switch (consumed.failure) {
+  switch (live ? consumed.failure : NonceTable::Failure::other_session) {
     case NonceTable::Failure::none:
       c.session_id = live->id;
       c.redirect_target = consumed.redirect_target;
