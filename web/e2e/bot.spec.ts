@@ -40,6 +40,18 @@ test('msgpatch updates a bot message in place', async () => {
   await expect(messageByText(erin, 'clock 0')).toHaveCount(0);
 });
 
+test('a checksum mismatch and an oversized file fail with a clear error', async () => {
+  await send(erin, '/badfiles');
+  const corrupt = erin.page.locator('[data-testid="file-card"][data-file-name="corrupt.bin"]');
+  const oversize = erin.page.locator('[data-testid="file-card"][data-file-name="oversize.bin"]');
+  await expect(corrupt).toHaveAttribute('data-state', 'failed');
+  await expect(corrupt.getByTestId('file-error')).toContainText('checksum mismatch');
+  await expect(oversize).toHaveAttribute('data-state', 'failed');
+  await expect(oversize.getByTestId('file-error')).toContainText('more data than announced');
+  await expect(corrupt.getByTestId('file-download')).toHaveCount(0);
+  await shot(erin.page, '11-file-errors');
+});
+
 test('hostile peer input is contained', async () => {
   await send(erin, 'victim');
   await expect(messageByText(erin, 'still alive')).toBeVisible();

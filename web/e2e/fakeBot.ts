@@ -75,6 +75,25 @@ export async function startFakeBot(browser: Browser, name: string): Promise<Fake
               mp.send(new Uint8Array([1, 0, 200]));
               setTimeout(() => reply('still alive'), 300);
             };
+          } else if (msg.message === '/badfiles') {
+            // Two files that must fail visibly: a wrong checksum, and more bytes than announced.
+            const sendFile = (name: string, size: number, payload: Uint8Array<ArrayBuffer>, sha256?: string) => {
+              const fc = pc.createDataChannel('file');
+              fc.binaryType = 'arraybuffer';
+              fc.onopen = () => {
+                const metaId = crypto.randomUUID();
+                const acked = (m: MessageEvent) => {
+                  const a = JSON.parse(m.data);
+                  if (a.ack?.messageId !== metaId) return;
+                  ch.removeEventListener('message', acked);
+                  fc.send(payload);
+                };
+                ch.addEventListener('message', acked);
+                ch.send(JSON.stringify({ ...JSON.parse(chatMsg(peer, { file: { category: 'file', name, type: 'application/octet-stream', size, dcId: String(fc.id), ...(sha256 ? { sha256 } : {}) } })), messageId: metaId }));
+              };
+            };
+            sendFile('corrupt.bin', 4, new Uint8Array([1, 2, 3, 4]), '0'.repeat(64));
+            sendFile('oversize.bin', 2, new Uint8Array([1, 2, 3, 4]));
           } else reply(`echo: ${msg.message}`);
         };
       };
