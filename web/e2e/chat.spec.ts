@@ -121,7 +121,7 @@ test('reload keeps history', async () => {
   await expect(messageByText(bob, 'after reload')).toBeVisible();
 });
 
-test('files: 50 MiB byte-exact, zero bytes, image with thumbnail', async () => {
+test('files: 50 MiB byte-exact, zero bytes, image with thumbnail, drop and paste', async () => {
   test.setTimeout(240_000);
   const dir = mkdtempSync(join(tmpdir(), 'parley-files-'));
   const big = join(dir, 'big.bin');
@@ -180,6 +180,22 @@ test('files: 50 MiB byte-exact, zero bytes, image with thumbnail', async () => {
   });
   expect(thumb).toMatch(/^data:image\/jpeg;base64,/);
   await shot(bob.page, '06-files');
+
+  // Drag and drop onto the chat, and paste into the composer.
+  const dt = await alice.page.evaluateHandle(() => {
+    const d = new DataTransfer();
+    d.items.add(new File(['dropped bytes'], 'dropped.txt', { type: 'text/plain' }));
+    return d;
+  });
+  await alice.page.getByTestId('chat-pane').dispatchEvent('dragover', { dataTransfer: dt });
+  await alice.page.getByTestId('chat-pane').dispatchEvent('drop', { dataTransfer: dt });
+  await expect(bob.page.locator('[data-testid="file-card"][data-file-name="dropped.txt"]')).toHaveAttribute('data-state', 'done');
+  await alice.page.getByTestId('composer').evaluate((el) => {
+    const d = new DataTransfer();
+    d.items.add(new File(['pasted bytes'], 'pasted.txt', { type: 'text/plain' }));
+    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: d, bubbles: true, cancelable: true }));
+  });
+  await expect(bob.page.locator('[data-testid="file-card"][data-file-name="pasted.txt"]')).toHaveAttribute('data-state', 'done');
 });
 
 test('both users click each other at once and still chat', async () => {
