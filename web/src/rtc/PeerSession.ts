@@ -41,6 +41,7 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
   private readonly negotiator: PerfectNegotiator;
   private readonly restartPolicy: IceRestartPolicy;
   private ownChat: RTCDataChannel[] = [];
+  private incomingChat = false;
   private openedChat: RTCDataChannel[] = [];
   private pingSent = new Map<number, number>();
   private pingSeq = 0;
@@ -82,7 +83,8 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
 
   /** The offering side creates `chat` then `ping`; negotiationneeded then sends the offer (§6.1). */
   initiate(): void {
-    if (this.ownChat.length) return;
+    // The answerer of an existing connection already has the peer's channels: no duplicates.
+    if (this.ownChat.length || this.incomingChat) return;
     const chat = this.pc.createDataChannel(CHAT);
     this.ownChat.push(chat);
     this.adoptChannel(chat, true);
@@ -144,6 +146,7 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     dc.binaryType = 'arraybuffer';
     switch (dc.label) {
       case CHAT:
+        if (!own) this.incomingChat = true;
         dc.onopen = () => { this.openedChat.push(dc); this.emit('chatOpen'); };
         dc.onclose = () => { this.openedChat = this.openedChat.filter((c) => c !== dc); };
         dc.onmessage = (ev) => void this.onChatData(ev.data);
