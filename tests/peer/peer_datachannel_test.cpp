@@ -131,3 +131,45 @@ TEST(PeerDataChannel, FiftyMiBWithBackPressureByteExact) {
 
 }  // namespace
 }  // namespace parley::peer::test
+
+namespace parley::peer::test {
+namespace {
+
+// Two factories (two sets of libwebrtc threads) alive at once in one process, as in a test
+// that runs two clients.
+TEST(PeerDataChannel, TwoFactoriesAtOnce) {
+  Loop loop1, loop2;
+  Waiter waiter1, waiter2;
+  Factory f1({loop1.executor(), true});
+  auto p1 = connect_pair(f1, loop1, waiter1);
+  // The second factory starts while the first one's connection is busy.
+  std::atomic<bool> busy{true};
+  std::thread chatter([&] {
+    while (busy) {
+      loop1.run([&] { return p1->a_chat->send_text("busy"); });
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+  auto f2 = std::make_unique<Factory>(FactoryOptions{loop2.executor(), true});
+  auto p2 = connect_pair(*f2, loop2, waiter2);
+  busy = false;
+  chatter.join();
+  ASSERT_TRUE(p1 && p2);
+  std::atomic<int> got{0};
+  for (auto [p, loop] : {std::pair{p1.get(), &loop1}, std::pair{p2.get(), &loop2}}) {
+    loop->run([&, p] {
+      p->b_chat->on_message([&](DataMessage&&) { ++got; });
+      for (int i = 0; i < 100; ++i) p->a_chat->send_text("x");
+      return 0;
+    });
+  }
+  EXPECT_TRUE(poll_until(std::chrono::seconds(5), [&] { return got == 200; }));
+  loop1.run([&] { p1->a->close(); p1->b->close(); return 0; });
+  loop2.run([&] { p2->a->close(); p2->b->close(); return 0; });
+  p2.reset();
+  f2.reset();  // one factory stops while the other lives on
+  loop1.run([&] { return p1->a_chat->send_text("after"); });
+}
+
+}  // namespace
+}  // namespace parley::peer::test

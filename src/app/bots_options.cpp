@@ -1,0 +1,108 @@
+#include "app/bots_options.hpp"
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
+#include <spdlog/spdlog.h>
+
+#include "app/dotenv.hpp"
+#include "core/duration.hpp"
+
+namespace parley::app {
+namespace {
+
+struct DurationValidator : CLI::Validator {
+  DurationValidator() {
+    name_ = "DURATION";
+    func_ = [](const std::string& s) {
+      auto d = core::parse_duration(s);
+      return d && d->count() > 0 ? std::string() : "not a positive duration (examples: 3s, 500ms, 1m): " + s;
+    };
+  }
+};
+
+std::chrono::milliseconds duration(const std::string& s) { return *core::parse_duration(s); }
+
+std::string flag_value(int argc, char** argv, const std::string& name, const std::string& fallback) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == name && i + 1 < argc) return argv[i + 1];
+    if (a.rfind(name + "=", 0) == 0) return a.substr(name.size() + 1);
+  }
+  return fallback;
+}
+
+}  // namespace
+
+std::optional<int> parse_bots_options(int argc, char** argv, BotsOptions& o) {
+  // Env files come first so that their variables (keys, tokens) are there for everything else;
+  // variables already in the environment win.
+  o.secret_env_file = flag_value(argc, argv, "--bots-secret-env-file", ".env.bots");
+  if (!o.secret_env_file.empty()) {
+    auto r = load_dotenv(o.secret_env_file);
+    if (!r.found) spdlog::warn("env file '{}' not found; continuing without it", o.secret_env_file);
+    if (!r.error.empty()) spdlog::warn("{}: {} (line ignored)", o.secret_env_file, r.error);
+  }
+  load_dotenv(".env");
+
+  CLI::App app{"parley-bots: EchoBot, CounterBot, ClockBot, MusicBot and ChatBot, each a WebRTC peer with its own\n"
+               "signalling connection. Tokens come from ECHOBOT_JWT_TOKEN, COUNTERBOT_JWT_TOKEN, ... (optional)."};
+  app.get_formatter()->column_width(42);
+  std::vector<std::string> ice{"stun:stun.l.google.com:19302"};
+  std::string ice_username, ice_credential, ping = "3s", reconnect_delay = "3s", timeout = "60s", bots_list;
+  std::string key_env = "OPENROUTER_APIKEY", echo_max = "64";
+  auto& s = o.settings;
+
+  app.add_option("--ws-server", o.ws_server, "Signalling URL (ws:// or wss://)")->capture_default_str();
+  app.add_option("--ice-server", ice, "STUN/TURN URL (repeatable); 'none' for no ICE server")->capture_default_str();
+  app.add_option("--ice-username", ice_username, "Username for turn:/turns: URLs");
+  app.add_option("--ice-credential", ice_credential, "Credential for turn:/turns: URLs");
+  app.add_option("--custom-ca", o.custom_ca, "Extra PEM CA file for wss:// and HTTPS (repeatable)")->check(CLI::ExistingFile);
+  app.add_option("--ping-period-seconds", ping, "Signalling echo interval")->check(DurationValidator())->capture_default_str();
+  app.add_flag("--reconnect-on-disconnect{true}", o.reconnect, "Redial when signalling is lost (=false to disable)")
+      ->capture_default_str();
+  app.add_option("--reconnect-delay", reconnect_delay, "First redial delay; doubles up to 60s")
+      ->check(DurationValidator())->capture_default_str();
+  app.add_option("--ogg-file", s.ogg_files, "Ogg Opus file for MusicBot (repeatable)");
+  app.add_option("--chatbot-model", s.chatbot_model, "ChatBot model id; without it ChatBot is disabled");
+  app.add_option("--openrouter-apikey-env", key_env, "Environment variable holding the LLM API key")->capture_default_str();
+  app.add_option("--bots-secret-env-file", o.secret_env_file, "Env file loaded first ('' skips it)")->capture_default_str();
+  app.add_option("--custom-resolver", o.custom_resolver, "DNS server host[:port] (not supported: the system resolver is used)");
+  app.add_flag("--prefer-ipv6", o.prefer_ipv6, "Resolve the signalling server over IPv6 only");
+  app.add_flag("--debug", o.debug, "Verbose logs");
+  app.add_option("--chatbot-base-url", s.chatbot_base_url, "OpenAI-compatible API base URL")->capture_default_str();
+  app.add_option("--chatbot-timeout", timeout, "LLM request timeout")->check(DurationValidator())->capture_default_str();
+  app.add_option("--chatbot-history", s.chatbot_history, "Turns of history kept per peer")
+      ->check(CLI::Range(0, 1000))->capture_default_str();
+  app.add_flag("--chatbot-stream", s.chatbot_stream, "Stream replies live through msgpatch Append orders");
+  app.add_flag("--chatbot-no-reasoning", s.chatbot_no_reasoning, "Omit the 'reasoning' member of requests");
+  app.add_option("--bots", bots_list, "Comma-separated bots to run (default: all)");
+  app.add_option("--echo-max-file", echo_max, "EchoBot's largest accepted file, in MiB")
+      ->check(CLI::Range(0, 1024))->capture_default_str();
+  app.add_flag("--ice-loopback-only", o.loopback_only, "Gather only loopback candidates (tests, benchmarks)");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  o.ping_period = duration(ping);
+  o.reconnect_delay = duration(reconnect_delay);
+  s.chatbot_timeout = duration(timeout);
+  o.echo_max_file = std::stoull(echo_max) << 20;
+  if (const char* key = std::getenv(key_env.c_str())) s.chatbot_api_key = key;
+  s.custom_ca_files = o.custom_ca;
+  for (const auto& url : ice) {
+    if (url.empty() || url == "none") continue;
+    peer::IceServer server{{url}, {}, {}};
+    if (url.rfind("turn:", 0) == 0 || url.rfind("turns:", 0) == 0) server.username = ice_username, server.credential = ice_credential;
+    o.ice_servers.push_back(std::move(server));
+  }
+  std::stringstream list(bots_list);
+  for (std::string name; std::getline(list, name, ',');)
+    if (!name.empty()) o.enabled_bots.push_back(name);
+  if (!o.custom_resolver.empty()) spdlog::warn("--custom-resolver is not supported; the system resolver is used");
+  return std::nullopt;
+}
+
+}  // namespace parley::app

@@ -1,0 +1,33 @@
+#pragma once
+// Flags and environment of parley-bots (PROTOCOL.md §9.7).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bots/bot_registry.hpp"
+#include "peer/types.hpp"
+
+namespace parley::app {
+
+struct BotsOptions {
+  std::string ws_server = "ws://localhost:3001/ws";
+  std::vector<peer::IceServer> ice_servers;
+  std::vector<std::string> custom_ca;
+  std::chrono::milliseconds ping_period{3000};
+  bool reconnect = true;
+  std::chrono::milliseconds reconnect_delay{3000};
+  std::vector<std::string> enabled_bots;  // empty: all
+  bool debug = false;
+  bool loopback_only = false;
+  bool prefer_ipv6 = false;
+  std::string custom_resolver;
+  uint64_t echo_max_file = 64ull << 20;
+  std::string secret_env_file;
+  bots::BotSettings settings;
+};
+
+// Parses argv (after loading the env files). Returns an exit code when the process should stop
+// (--help, a bad flag), nullopt to run.
+std::optional<int> parse_bots_options(int argc, char** argv, BotsOptions& options);
+
+}  // namespace parley::app

@@ -1,0 +1,113 @@
+// End-to-end harness: starts parley-server and parley-bots on a free loopback port, and gives
+// tests a client (signalling + one peer connection per bot) that behaves like a web client.
+#pragma once
+
+#include <sys/types.h>
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bots/signalling_client.hpp"
+#include "peer/factory.hpp"
+#include "protocol/chat_message.hpp"
+#include "protocol/msgpatch.hpp"
+
+namespace parley::bots::test {
+
+// A child process with its output in a log file.
+class Process {
+ public:
+  Process(const std::vector<std::string>& argv, const std::string& log_path);
+  ~Process();
+  void kill_and_wait(int signal);
+  bool running();
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+int free_port();
+std::string http_get(int port, const std::string& target);
+// Node id of the first connection named `name` in GET /conns, or "".
+std::string find_node(int port, const std::string& name);
+std::string read_file(const std::string& path);
+
+// parley-server plus parley-bots; the bots log to bots.log in a temporary directory.
+class Stack {
+ public:
+  explicit Stack(std::vector<std::string> extra_bot_args = {});
+  ~Stack();
+  void start_server();
+  void stop_server();
+  int port() const { return port_; }
+  std::string bots_log() const { return read_file(dir_ + "/bots.log"); }
+  // Waits until every name appears in /conns.
+  bool wait_for_nodes(const std::vector<std::string>& names, std::chrono::milliseconds timeout);
+  std::unique_ptr<Process> bots;
+
+ private:
+  int port_;
+  std::string dir_;
+  std::unique_ptr<Process> server_;
+};
+
+struct Received {
+  std::string label;
+  protocol::ChatMessage message;
+};
+
+// One web-client-like node: a signalling connection and one offered connection per bot.
+class Client {
+ public:
+  explicit Client(int port, std::string name = "tester");
+  ~Client();
+
+  // Offers to `bot_name` (chat + ping channels) and waits until chat is open.
+  bool connect_to(const std::string& bot_name);
+  // Sends a text on chat; returns its message id.
+  std::string send_text(const std::string& bot_name, const std::string& text);
+  void send_raw(const std::string& bot_name, const std::string& label, const std::string& text);
+  // Sends a file on a new `file` channel following §7.6; returns once the metadata is sent.
+  void send_file(const std::string& bot_name, const std::string& name, const std::string& bytes);
+  void close_peer(const std::string& bot_name);
+
+  // Waits until pred holds over everything received from the bot (under the lock).
+  bool wait(std::chrono::milliseconds timeout, const std::function<bool()>& pred);
+  std::vector<Received> received(const std::string& bot_name);
+  std::vector<protocol::PatchOrder> patches(const std::string& bot_name);
+  std::vector<std::string> files(const std::string& bot_name);  // completed incoming files
+  int patch_channels(const std::string& bot_name);
+  const std::string& node_id() const { return client_->node_id(); }
+  std::string bot_id(const std::string& bot_name);
+
+  template <class F>
+  auto on_loop(F&& f) -> decltype(f());
+
+ private:
+  struct Peer;
+  Peer* peer(const std::string& bot_name);
+  void maybe_complete(Peer* p, const std::string& dc_id);
+  void post(std::function<void()> f);
+
+  int port_;
+  boost::asio::io_context io_;
+  std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard_;
+  std::unique_ptr<peer::Factory> factory_;
+  std::shared_ptr<SignallingClient> client_;
+  // Recursive: wait() evaluates predicates that call the locking accessors.
+  std::recursive_mutex mutex_;
+  std::condition_variable_any cv_;
+  std::map<std::string, std::unique_ptr<Peer>> peers_;  // by bot name
+  std::thread thread_;
+};
+
+}  // namespace parley::bots::test
