@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   peer::Factory factory({[&io](std::function<void()> task) { boost::asio::post(io, std::move(task)); },
                          options.loopback_only, options.debug});
 
+  options.settings.io = &io;
   bots::RuntimeOptions runtime;
   runtime.peer_config.ice_servers = options.ice_servers;
   runtime.max_file_bytes = options.echo_max_file;

@@ -7,11 +7,14 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/io_context.hpp>
+
 #include "bots/bot.hpp"
 
 namespace parley::bots {
 
 struct BotSettings {
+  boost::asio::io_context* io = nullptr;  // the runtime's event loop (timers, posted results)
   // MusicBot
   std::vector<std::string> ogg_files;
   bool loop_files = true;

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <future>
 #include <sstream>
+#include <cmath>
 
 #include "bots/util.hpp"
 #include "protocol/file_feedback.hpp"
@@ -158,6 +159,8 @@ struct Client::Peer {
   };
   std::map<std::string, In> in_files;
   bool chat_open = false;
+  std::vector<float> audio;
+  int audio_rate = 0;
 };
 
 Client::Client(int port, std::string name) : port_(port) {
@@ -251,6 +254,19 @@ int Client::patch_channels(const std::string& bot_name) {
   return p ? p->patch_channels : 0;
 }
 
+std::vector<float> Client::audio(const std::string& bot_name, int* rate) {
+  std::lock_guard lock(mutex_);
+  auto* p = peer(bot_name);
+  if (!p) return {};
+  if (rate) *rate = p->audio_rate;
+  return p->audio;
+}
+
+void Client::clear_audio(const std::string& bot_name) {
+  std::lock_guard lock(mutex_);
+  if (auto* p = peer(bot_name)) p->audio.clear();
+}
+
 bool Client::connect_to(const std::string& bot_name) {
   std::string id;
   for (int i = 0; i < 100 && (id = find_node(port_, bot_name)).empty(); ++i)
@@ -295,6 +311,13 @@ bool Client::connect_to(const std::string& bot_name) {
         });
       }
       raw->incoming.push_back(std::move(ch));
+    };
+    cb.on_remote_audio = [this, raw](peer::AudioFrame&& f) {
+      std::lock_guard lock(mutex_);
+      raw->audio_rate = f.sample_rate;
+      for (size_t k = 0; k < f.samples.size(); k += static_cast<size_t>(f.channels)) raw->audio.push_back(f.samples[k]);
+      if (raw->audio.size() > 48000 * 20) raw->audio.erase(raw->audio.begin(), raw->audio.begin() + 48000 * 10);
+      cv_.notify_all();
     };
     p->pc = factory_->create({}, std::move(cb));
     // A web client creates chat, then ping, then offers (§6.1).
@@ -430,6 +453,112 @@ void Client::send_file(const std::string& bot_name, const std::string& name, con
     });
     return 0;
   });
+}
+
+}  // namespace parley::bots::test
+
+namespace parley::bots::test {
+
+double power_at(const std::vector<float>& x, int rate, double f) {
+  double w = 2 * 3.14159265358979323846 * f / rate, c = 2 * std::cos(w), s1 = 0, s2 = 0;
+  for (float v : x) {
+    double s0 = v + c * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+  }
+  return (s1 * s1 + s2 * s2 - c * s1 * s2) / static_cast<double>(x.size());
+}
+
+double dominant_frequency(const std::vector<float>& x, int rate, double lo, double hi) {
+  double best_f = 0, best_p = -1;
+  for (double f = lo; f <= hi; f += 1.0) {
+    double p = power_at(x, rate, f);
+    if (p > best_p) best_p = p, best_f = f;
+  }
+  return best_f;
+}
+
+FakeLlm::FakeLlm() {
+  io_ = std::make_unique<asio::io_context>();
+  acceptor_ = std::make_unique<asio::ip::tcp::acceptor>(*io_, asio::ip::tcp::endpoint{asio::ip::make_address("127.0.0.1"), 0});
+  port_ = acceptor_->local_endpoint().port();
+  thread_ = std::thread([this] { serve(); });
+}
+
+FakeLlm::~FakeLlm() {
+  stop_ = true;
+  boost::system::error_code ec;
+  // Wake the blocking accept.
+  asio::ip::tcp::socket s(*io_);
+  s.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)}, ec);
+  thread_.join();
+}
+
+std::vector<std::string> FakeLlm::bodies() {
+  std::lock_guard lock(mutex_);
+  return bodies_;
+}
+
+std::vector<std::string> FakeLlm::authorizations() {
+  std::lock_guard lock(mutex_);
+  return auths_;
+}
+
+void FakeLlm::serve() {
+  namespace http = beast::http;
+  while (!stop_) {
+    asio::ip::tcp::socket socket(*io_);
+    boost::system::error_code ec;
+    acceptor_->accept(socket, ec);
+    if (ec || stop_) continue;
+    beast::flat_buffer buffer;
+    http::request<http::string_body> req;
+    http::read(socket, buffer, req, ec);
+    if (ec) continue;
+    {
+      std::lock_guard lock(mutex_);
+      bodies_.push_back(req.body());
+      auths_.push_back(std::string(req[http::field::authorization]));
+    }
+    json::error_code jec;
+    auto body = json::parse(req.body(), jec);
+    std::string last;
+    bool stream = false;
+    if (!jec && body.is_object()) {
+      for (const auto& m : body.at("messages").as_array())
+        if (m.at("role") == "user") last = std::string(m.at("content").as_string());
+      stream = body.get_object().contains("stream") && body.at("stream").as_bool();
+    }
+    std::string reply = "You said: " + last;
+    if (int status = fail_status_.exchange(0)) {
+      http::response<http::string_body> res{static_cast<http::status>(status), 11};
+      res.body() = R"({"error":{"message":"secret upstream detail"}})";
+      res.prepare_payload();
+      http::write(socket, res, ec);
+      continue;
+    }
+    if (!stream || req.target() != "/v1/chat/completions") {
+      http::response<http::string_body> res{req.target() == "/v1/chat/completions" ? http::status::ok : http::status::not_found, 11};
+      res.set(http::field::content_type, "application/json");
+      res.body() = json::serialize(json::object{
+          {"id", "x"}, {"choices", json::array{json::object{{"message", json::object{{"role", "assistant"}, {"content", reply}}}}}}});
+      res.prepare_payload();
+      http::write(socket, res, ec);
+      continue;
+    }
+    // Streamed: a few deltas over ~1.2 s, so Append orders show up, then [DONE].
+    std::string head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n";
+    asio::write(socket, asio::buffer(head), ec);
+    std::vector<std::string> pieces;
+    for (size_t i = 0; i < reply.size(); i += 4) pieces.push_back(reply.substr(i, 4));
+    for (const auto& piece : pieces) {
+      std::string event = "data: " + json::serialize(json::object{
+          {"choices", json::array{json::object{{"delta", json::object{{"content", piece}}}}}}}) + "\n\n";
+      asio::write(socket, asio::buffer(event), ec);
+      std::this_thread::sleep_for(std::chrono::milliseconds(1200 / std::max<size_t>(1, pieces.size())));
+    }
+    asio::write(socket, asio::buffer(std::string("data: [DONE]\n\n")), ec);
+  }
 }
 
 }  // namespace parley::bots::test

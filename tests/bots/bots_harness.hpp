@@ -4,7 +4,9 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -86,6 +88,9 @@ class Client {
   std::vector<protocol::PatchOrder> patches(const std::string& bot_name);
   std::vector<std::string> files(const std::string& bot_name);  // completed incoming files
   int patch_channels(const std::string& bot_name);
+  // Decoded remote audio from the bot (first channel), and its sample rate.
+  std::vector<float> audio(const std::string& bot_name, int* rate = nullptr);
+  void clear_audio(const std::string& bot_name);
   const std::string& node_id() const { return client_->node_id(); }
   std::string bot_id(const std::string& bot_name);
 
@@ -109,5 +114,33 @@ class Client {
   std::map<std::string, std::unique_ptr<Peer>> peers_;  // by bot name
   std::thread thread_;
 };
+
+// A local stand-in for an OpenAI-compatible API (the only fake in these tests): answers
+// POST /v1/chat/completions with "You said: <last user message>", streamed as SSE when asked.
+class FakeLlm {
+ public:
+  FakeLlm();
+  ~FakeLlm();
+  int port() const { return port_; }
+  std::vector<std::string> bodies();  // request bodies received
+  std::vector<std::string> authorizations();
+  void fail_next(int status) { fail_status_ = status; }
+
+ private:
+  void serve();
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> fail_status_{0};
+  std::mutex mutex_;
+  std::vector<std::string> bodies_, auths_;
+  std::unique_ptr<boost::asio::io_context> io_;
+  std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
+  std::thread thread_;
+};
+
+// Frequency with the most energy between lo and hi Hz (1 Hz steps).
+double dominant_frequency(const std::vector<float>& x, int rate, double lo, double hi);
+// Relative power at frequency f.
+double power_at(const std::vector<float>& x, int rate, double f);
 
 }  // namespace parley::bots::test

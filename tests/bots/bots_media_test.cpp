@@ -1,0 +1,136 @@
+// MusicBot and ChatBot through the real server: /list and /play with the tone heard by the
+// client's decoder, and ChatBot against a local OpenAI-compatible stand-in.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "bots_harness.hpp"
+
+namespace parley::bots::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+int find_text(const std::vector<Received>& v, const std::string& text) {
+  for (size_t i = 0; i < v.size(); ++i)
+    if (v[i].message.message && *v[i].message.message == text) return static_cast<int>(i);
+  return -1;
+}
+
+bool wait_text(Client& c, const std::string& bot, const std::string& text) {
+  return c.wait(10s, [&] { return find_text(c.received(bot), text) >= 0; });
+}
+
+TEST(MusicBot, ListPlayA4C4AndWhiteNoiseAreHeard) {
+  Stack stack({"--bots", "MusicBot", "--ogg-file", "/nonexistent/missing.ogg"});
+  Client c(stack.port());
+  ASSERT_TRUE(c.connect_to("MusicBot"));
+  c.send_text("MusicBot", "/list");
+  ASSERT_TRUE(wait_text(c, "MusicBot",
+                        "Available tracks:\n  - C4\n  - A4\n  - WhiteNoise\n\nUse /play <track_name> to play a track."))
+      << stack.bots_log();
+  c.send_text("MusicBot", "/play Nope");
+  ASSERT_TRUE(wait_text(c, "MusicBot", "Error: Track 'Nope' not found. Use /list to see available tracks."));
+
+  c.send_text("MusicBot", "/play A4");
+  ASSERT_TRUE(wait_text(c, "MusicBot", "Now playing: A4"));
+  // The bot renegotiates (its own offer) and the tone arrives: 1.5 s, the last second analysed.
+  ASSERT_TRUE(c.wait(15s, [&] { return c.audio("MusicBot").size() >= 48000 * 3 / 2; })) << stack.bots_log();
+  int rate = 0;
+  auto a = c.audio("MusicBot", &rate);
+  std::vector<float> last(a.end() - rate, a.end());
+  EXPECT_NEAR(dominant_frequency(last, rate, 100, 2000), 440.0, 5.0);
+
+  // Switching source: same stream, no new offer needed.
+  c.send_text("MusicBot", "/play C4");
+  ASSERT_TRUE(wait_text(c, "MusicBot", "Now playing: C4"));
+  std::this_thread::sleep_for(500ms);
+  c.clear_audio("MusicBot");
+  ASSERT_TRUE(c.wait(10s, [&] { return c.audio("MusicBot").size() >= 48000; }));
+  a = c.audio("MusicBot", &rate);
+  EXPECT_NEAR(dominant_frequency(a, rate, 100, 2000), 261.63, 5.0);
+
+  c.send_text("MusicBot", "/play WhiteNoise");
+  ASSERT_TRUE(wait_text(c, "MusicBot", "Now playing: WhiteNoise"));
+  std::this_thread::sleep_for(500ms);
+  c.clear_audio("MusicBot");
+  ASSERT_TRUE(c.wait(10s, [&] { return c.audio("MusicBot").size() >= 48000; }));
+  a = c.audio("MusicBot", &rate);
+  // Broadband: comparable energy from low to high frequencies, no single tone.
+  std::vector<double> bands;
+  for (double f : {300.0, 1000.0, 3000.0, 6000.0, 10000.0}) bands.push_back(power_at(a, rate, f));
+  double lo = *std::min_element(bands.begin(), bands.end()), hi = *std::max_element(bands.begin(), bands.end());
+  EXPECT_GT(lo, 0.0);
+  EXPECT_LT(hi / lo, 50.0) << "energy is concentrated, not broadband";
+  EXPECT_GT(lo, power_at(a, rate, 440.0) / 50.0);
+}
+
+TEST(ChatBot, AnswersThroughTheApiWithHistoryAndHidesErrors) {
+  FakeLlm llm;
+  Stack stack({"--bots", "ChatBot", "--chatbot-model", "test-model", "--chatbot-base-url",
+               "http://127.0.0.1:" + std::to_string(llm.port()) + "/v1", "--chatbot-timeout", "5s"});
+  Client c(stack.port());
+  ASSERT_TRUE(c.connect_to("ChatBot")) << stack.bots_log();
+  c.send_text("ChatBot", "hello");
+  ASSERT_TRUE(wait_text(c, "ChatBot", "You said: hello")) << stack.bots_log();
+  c.send_text("ChatBot", "again");
+  ASSERT_TRUE(wait_text(c, "ChatBot", "You said: again"));
+  auto bodies = llm.bodies();
+  ASSERT_EQ(bodies.size(), 2u);
+  auto second = boost::json::parse(bodies[1]).as_object();
+  EXPECT_EQ(second.at("model"), "test-model");
+  EXPECT_TRUE(second.contains("reasoning"));
+  const auto& msgs = second.at("messages").as_array();
+  ASSERT_EQ(msgs.size(), 4u);  // system, user, assistant, user: this peer's history, oldest first
+  EXPECT_EQ(msgs[0].at("role"), "system");
+  EXPECT_EQ(msgs[1].at("content"), "hello");
+  EXPECT_EQ(msgs[2].at("content"), "You said: hello");
+  EXPECT_EQ(msgs[3].at("content"), "again");
+  EXPECT_EQ(llm.authorizations()[0], "") << "no key: no Authorization header";
+
+  llm.fail_next(500);
+  c.send_text("ChatBot", "break");
+  ASSERT_TRUE(wait_text(c, "ChatBot", "Sorry, I can't answer right now. Please try again later."));
+  for (const auto& r : c.received("ChatBot")) {
+    if (r.message.message) {
+      EXPECT_EQ(r.message.message->find("secret"), std::string::npos);
+    }
+  }
+}
+
+TEST(ChatBot, StreamsTheReplyLiveThroughAppendOrders) {
+  FakeLlm llm;
+  Stack stack({"--bots", "ChatBot", "--chatbot-model", "m", "--chatbot-stream", "--chatbot-no-reasoning",
+               "--chatbot-base-url", "http://127.0.0.1:" + std::to_string(llm.port()) + "/v1"});
+  Client c(stack.port());
+  ASSERT_TRUE(c.connect_to("ChatBot")) << stack.bots_log();
+  c.send_text("ChatBot", "streaming please");
+  const std::string full = "You said: streaming please";
+  ASSERT_TRUE(c.wait(10s, [&] {
+    auto p = c.patches("ChatBot");
+    return !p.empty() && p.back().kind == protocol::PatchKind::replace;
+  })) << stack.bots_log();
+  auto r = c.received("ChatBot");
+  int m = -1;
+  for (size_t i = 0; i < r.size(); ++i)
+    if (r[i].message.message && !r[i].message.ack) m = static_cast<int>(i);
+  ASSERT_GE(m, 0);
+  auto id = r[static_cast<size_t>(m)].message.message_id;
+  std::string text = *r[static_cast<size_t>(m)].message.message;
+  EXPECT_EQ(text, "You ");  // the first delta
+  auto patches = c.patches("ChatBot");
+  size_t appends = 0;
+  for (const auto& p : patches) {
+    EXPECT_EQ(p.message_id, id);
+    if (p.kind == protocol::PatchKind::append) text += p.value, ++appends;
+  }
+  EXPECT_GE(appends, 2u) << "the reply was not shown live";
+  EXPECT_LE(appends, 8u) << "more than 5 Append orders per second";
+  EXPECT_EQ(text, full);  // appends build the text...
+  EXPECT_EQ(patches.back().value, full);  // ...and a final Replace carries it whole
+  EXPECT_FALSE(boost::json::parse(llm.bodies()[0]).as_object().contains("reasoning"));
+  EXPECT_TRUE(boost::json::parse(llm.bodies()[0]).as_object().at("stream").as_bool());
+}
+
+}  // namespace
+}  // namespace parley::bots::test
