@@ -32,7 +32,14 @@ export function PeerList() {
           const unread = unreadCount(conversations[p.conv]);
           const last = conversations[p.conv]?.at(-1);
           return (
-            <Tooltip key={p.nodeId} title={p.authentication === 'none' ? 'visitor (not logged in)' : `${p.username ? `@${p.username} · ` : ''}${p.authentication}`} placement="right" enterDelay={800}>
+            <Tooltip
+              key={p.nodeId}
+              // Only logged-in peers have something to tell (§10.4); never block the chat beside it.
+              title={p.authentication === 'none' ? '' : `${p.username ? `@${p.username} · ` : ''}${p.authentication}`}
+              placement="bottom-start"
+              enterDelay={800}
+              disableInteractive
+            >
               <ListItemButton
                 selected={selected === p.nodeId}
                 onClick={() => appStore.openChat(p.nodeId)}
