@@ -45,6 +45,9 @@ export class AppStore extends Store<AppState> {
   private refreshTimer: ReturnType<typeof setInterval> | undefined;
   private refreshPending: Promise<void> | null = null;
   private profileNames = new Map<string, string>();
+  /** TURN credentials from the server entry's iceServersEndpoint (§3.11), refreshed every 10 min */
+  private fetchedIce: RTCIceServer[] | null = null;
+  private iceTimer: ReturnType<typeof setInterval> | undefined;
   /** performance.now() when each peer's chat channel first opened (read by the benchmark) */
   readonly chatOpenTimes = new Map<string, number>();
   visible = typeof document === 'undefined' || document.visibilityState === 'visible';
@@ -126,13 +129,31 @@ export class AppStore extends Store<AppState> {
       this.sessions.get(p.from_node_id)?.handleIce(c); // unknown peer: dropped (§6.4)
     });
     sig.start();
+    clearInterval(this.iceTimer);
+    this.fetchedIce = null;
+    if (server.iceServersEndpoint) {
+      void this.fetchIceServers(server.iceServersEndpoint);
+      this.iceTimer = setInterval(() => void this.fetchIceServers(server.iceServersEndpoint!), 10 * 60_000);
+    }
     clearInterval(this.refreshTimer);
     this.refreshTimer = setInterval(() => void this.refreshPeers(), CONNS_REFRESH_MS);
+  }
+
+  private async fetchIceServers(url: string): Promise<void> {
+    try {
+      const res = await fetch(url, { credentials: 'include', cache: 'no-store' });
+      if (!res.ok) return;
+      const body = (await res.json()) as { iceServers?: unknown };
+      if (!Array.isArray(body.iceServers)) return;
+      const list = body.iceServers.filter((x): x is RTCIceServer => typeof x === 'object' && x !== null && (typeof (x as RTCIceServer).urls === 'string' || Array.isArray((x as RTCIceServer).urls)));
+      if (list.length) this.fetchedIce = list;
+    } catch { /* keep the static list */ }
   }
 
   /** Deliberate disconnect: closes every peer connection (§6.6); `forget` also unpins the server. */
   disconnect(forget = true): void {
     clearInterval(this.refreshTimer);
+    clearInterval(this.iceTimer);
     this.signalling?.stop();
     this.signalling = null;
     this.closeAllSessions();
@@ -228,6 +249,7 @@ export class AppStore extends Store<AppState> {
       if (successor) { selected = successor.nodeId; this.departedConv = undefined; }
     }
     this.set({ peers, selected });
+    prefs.pruneScrollKeys(new Set(Object.keys(peers)));
   }
 
   /** Display names come from /profile?username= (§10.4), only for authenticated peers. */
@@ -320,7 +342,7 @@ export class AppStore extends Store<AppState> {
     const sig = this.signalling!;
     const peer = this.state.peers[nodeId];
     const polite = isPoliteToward(ownId, nodeId, peer?.attributes);
-    const ice = this.server ? iceServersOf(this.server) : [];
+    const ice = [...(this.fetchedIce ?? []), ...(this.server ? iceServersOf(this.server) : [])];
     const s = new PeerSession(ownId, nodeId, polite, ice, {
       sdp: (d) => sig.sendSdp(nodeId, d),
       ice: (c) => sig.sendIce(nodeId, c),

@@ -42,3 +42,16 @@ export const setThemeMode = (m: 'light' | 'dark' | 'system') => write('mui-mode'
 export function saveUnreads(ownId: string, ids: string[]): void {
   write('all_unreads', JSON.stringify({ [ownId]: ids }));
 }
+
+/** Drops `saved_scroll_top:<id>` keys of peers no longer online, so they cannot pile up. */
+export function pruneScrollKeys(online: Set<string>): void {
+  try {
+    const prefix = 'saved_scroll_top:';
+    const stale: string[] = [];
+    for (let i = 0; i < localStorage.length; i++) {
+      const k = localStorage.key(i);
+      if (k?.startsWith(prefix) && !online.has(k.slice(prefix.length))) stale.push(k);
+    }
+    stale.forEach((k) => localStorage.removeItem(k));
+  } catch { /* storage disabled */ }
+}

@@ -19,6 +19,16 @@ export function MessageList({ peerId, conv, messages }: { peerId: string; conv: 
     if (el && atBottom.current) el.scrollTop = el.scrollHeight;
   }, [messages]);
 
+  // The original client's per-peer scroll position key (§10.2): restored when reopening a chat.
+  useEffect(() => {
+    const el = scroller.current;
+    const saved = Number(localStorage.getItem(`saved_scroll_top:${peerId}`));
+    if (el && Number.isFinite(saved) && saved > 0 && saved < el.scrollHeight - el.clientHeight - 40) {
+      el.scrollTop = saved;
+      atBottom.current = false;
+    }
+  }, [peerId]);
+
   useEffect(() => {
     const el = scroller.current;
     if (!el) return;
@@ -57,6 +67,7 @@ export function MessageList({ peerId, conv, messages }: { peerId: string; conv: 
       onScroll={(e) => {
         const t = e.currentTarget;
         atBottom.current = t.scrollHeight - t.scrollTop - t.clientHeight < 40;
+        try { localStorage.setItem(`saved_scroll_top:${peerId}`, String(Math.round(t.scrollTop))); } catch { /* storage full */ }
       }}
       sx={{ flex: 1, overflowY: 'auto', py: 1 }}
     >
