@@ -4,29 +4,26 @@
 import { Store } from './Store';
 import { SignallingClient } from '../signalling/SignallingClient';
 import { PeerSession, type PeerDiagnostics } from '../rtc/PeerSession';
-import { FileSender } from '../rtc/FileSender';
-import { FileReceiver } from '../rtc/FileReceiver';
-import { hashBlob, streamHasher } from '../rtc/hashBlob';
-import { imageThumbnail, videoThumbnail } from '../rtc/thumbnail';
+import { FileTransfers, type FileSource } from './FileTransfers';
 import { parseServers, resolveWsUrl, iceServersOf, type ServerEntry } from '../protocol/serversJson';
 import { parseConns, type ConnEntry } from '../protocol/conns';
 import { isPoliteToward } from '../protocol/negotiationRole';
 import { colourIndexForPeer } from '../protocol/palette';
-import { buildAck, buildAmend, buildDelete, buildText, chatKind, displayText, type ChatMessage, type FileCategory, type FileMeta } from '../protocol/chatMessage';
-import { categoryForDrop, isSafeThumbnail } from '../protocol/fileCategory';
+import { buildAck, buildAmend, buildDelete, buildText, chatKind, displayText, type ChatMessage, type FileMeta } from '../protocol/chatMessage';
+import { isSafeThumbnail } from '../protocol/fileCategory';
 import type { Envelope } from '../protocol/envelope';
 import type { PatchOrder } from '../protocol/msgpatch';
 import { append, applyAmend, applyDelete, applyPatchOrder, clampText, PatchBuffer, update } from './conversation';
 import * as db from './db';
 import * as prefs from './localPrefs';
-import type { AppState, PeerView, StoredMessage, TransferState, TransferView } from './types';
+import type { AppState, PeerView, StoredMessage } from './types';
 
 const ACK_TIMEOUT_MS = 10_000;
 const CONNS_REFRESH_MS = 15_000;
 const HISTORY_LIMIT = 300;
 const MAX_TEXT_LENGTH = 16_000;
 
-export type FileSource = 'picker' | 'media' | 'drop' | 'paste';
+export type { FileSource } from './FileTransfers';
 
 function convKeyOf(c: ConnEntry): string {
   return c.username ? `u:${c.username.toLowerCase()}` : `n:${c.nodeName}`;
@@ -35,8 +32,19 @@ function convKeyOf(c: ConnEntry): string {
 export class AppStore extends Store<AppState> {
   private signalling: SignallingClient | null = null;
   private sessions = new Map<string, PeerSession>();
-  private senders = new Map<string, FileSender>();
-  private receivers = new Map<string, Map<string, FileReceiver>>(); // peer -> dcId -> receiver
+  private readonly files = new FileTransfers({
+    setState: (f) => this.set(f),
+    convOf: (id) => this.convOf(id),
+    ownId: () => this.state.ownId,
+    session: (id) => this.ensureSession(id),
+    addMessage: (conv, m) => this.setConv(conv, append(this.state.conversations[conv] ?? [], m)),
+    patchMessage: (conv, id, f) => {
+      const [next, changed] = update(this.state.conversations[conv] ?? [], id, f);
+      this.setConv(conv, next);
+      if (changed) void db.saveMessage(changed);
+    },
+    setDelivery: (conv, id, d) => this.setDelivery(conv, id, d),
+  });
   private patchBuffers = new Map<string, PatchBuffer>();
   private unsent = new Map<string, ChatMessage[]>(); // peer -> queued until chat opens
   private loadedConvs = new Set<string>();
@@ -194,8 +202,7 @@ export class AppStore extends Store<AppState> {
   private closeAllSessions(): void {
     for (const s of [...this.sessions.values()]) s.close();
     this.sessions.clear();
-    for (const r of this.receivers.values()) for (const x of r.values()) x.cancel();
-    this.receivers.clear();
+    this.files.dropAll();
     this.unsent.clear();
   }
 
@@ -293,8 +300,7 @@ export class AppStore extends Store<AppState> {
     const s = this.sessions.get(nodeId);
     this.sessions.delete(nodeId);
     s?.close();
-    for (const r of this.receivers.get(nodeId)?.values() ?? []) r.cancel();
-    this.receivers.delete(nodeId);
+    this.files.dropPeer(nodeId);
     this.patchBuffers.delete(nodeId);
     this.unsent.delete(nodeId);
     const diagnostics = { ...this.state.diagnostics };
@@ -350,7 +356,7 @@ export class AppStore extends Store<AppState> {
     this.sessions.set(nodeId, s);
     s.on('chat', (m) => this.onChat(nodeId, m));
     s.on('chatOpen', () => { if (!this.chatOpenTimes.has(nodeId)) this.chatOpenTimes.set(nodeId, performance.now()); this.flushUnsent(nodeId); });
-    s.on('fileChannel', (dc) => this.onFileChannel(nodeId, dc));
+    s.on('fileChannel', (dc) => this.files.onFileChannel(nodeId, dc));
     s.on('patch', (p) => this.onPatch(nodeId, p));
     s.on('diagnostics', (d) => this.setDiagnostics(nodeId, d));
     s.on('track', (_t, stream) => this.onAudio(nodeId, stream));
@@ -493,7 +499,7 @@ export class AppStore extends Store<AppState> {
     }
     if (kind === 'delete') {
       const [next, gone] = applyDelete(list, m);
-      if (gone) { this.setConv(conv, next); void db.deleteMessage(gone); this.receivers.get(nodeId)?.forEach((r) => { if (r.messageId === gone) r.cancel(); }); }
+      if (gone) { this.setConv(conv, next); void db.deleteMessage(gone); this.files.cancel(gone); }
       ack();
       return;
     }
@@ -511,7 +517,7 @@ export class AppStore extends Store<AppState> {
       if (meta.thumbnail && !isSafeThumbnail(meta.thumbnail.dataURL)) delete meta.thumbnail;
       meta.name = meta.name.slice(0, 255);
       stored.file = meta;
-      if (!this.attachFileMeta(nodeId, m.messageId, meta)) { ack(); return; }
+      if (!this.files.onFileMeta(nodeId, m.messageId, meta)) { ack(); return; }
     } else {
       stored.text = clampText(displayText(m));
     }
@@ -551,100 +557,12 @@ export class AppStore extends Store<AppState> {
 
   // ---- files -------------------------------------------------------------------------------------
 
-  private setTransfer(id: string, patch: Partial<TransferView> & { direction?: 'send' | 'receive' }): void {
-    this.set((s) => {
-      const old = s.transfers[id] ?? { messageId: id, direction: patch.direction ?? 'receive', state: 'waiting' as TransferState };
-      const next = { ...old, ...patch };
-      if (patch.state && patch.state !== old.state) next.stateTimes = { ...old.stateTimes, [patch.state]: Date.now() };
-      return { transfers: { ...s.transfers, [id]: next } };
-    });
-  }
-
-  async sendFiles(nodeId: string, files: File[], source: FileSource): Promise<void> {
-    for (const f of files) await this.sendFile(nodeId, f, source);
-  }
-
-  private async sendFile(nodeId: string, file: File, source: FileSource): Promise<void> {
-    const conv = this.convOf(nodeId);
-    if (!conv || !this.state.ownId) return;
-    const session = this.ensureSession(nodeId);
-    session.initiate();
-    let category: FileCategory = source === 'picker' ? 'file' : source === 'media' ? (file.type.startsWith('video/') ? 'video' : 'image') : categoryForDrop(file.type);
-    if (source === 'paste') category = categoryForDrop(file.type);
-    let thumbnail: string | undefined;
-    if (category === 'image') thumbnail = await imageThumbnail(file);
-    else if (category === 'video') thumbnail = await videoThumbnail(file);
-    const meta: Omit<FileMeta, 'dcId' | 'sha256'> = { category, name: file.name || 'pasted', type: file.type, size: file.size };
-    if (thumbnail) meta.thumbnail = { dataURL: thumbnail, mime: 'image/jpeg' };
-    const sender = new FileSender(session, file, meta, (b, onProgress) => hashBlob(b, onProgress));
-    const id = sender.messageId;
-    this.senders.set(id, sender);
-    const stored: StoredMessage = { messageId: id, conv, author: 'me', timestamp: Date.now(), file: { ...meta, dcId: '' }, delivery: 'sending' };
-    this.setConv(conv, append(this.state.conversations[conv] ?? [], stored));
-    this.setTransfer(id, { direction: 'send', state: 'hashing', url: URL.createObjectURL(file) });
-    sender.on('meta', (_id, full) => {
-      const [next, changed] = update(this.state.conversations[conv] ?? [], id, (x) => ({ ...x, file: full }));
-      this.setConv(conv, next);
-      if (changed) void db.saveMessage(changed);
-    });
-    sender.on('state', (state, why) => {
-      this.setTransfer(id, { state, error: why });
-      if (state === 'sending' || state === 'done') this.setDelivery(conv, id, 'delivered');
-      if (state === 'failed') this.setDelivery(conv, id, 'failed');
-      if (state === 'done' || state === 'failed' || state === 'cancelled') this.senders.delete(id);
-    });
-    sender.on('progress', (progress) => this.setTransfer(id, { progress }));
-    // Wait for the chat channel before starting, so the metadata can go out when `file` opens.
-    await this.waitChatOpen(session);
-    void sender.start();
-  }
-
-  private waitChatOpen(s: PeerSession, timeoutMs = 15_000): Promise<void> {
-    if (s.chatOpen) return Promise.resolve();
-    return new Promise((resolve) => {
-      const off = s.on('chatOpen', () => { clearTimeout(t); off(); resolve(); });
-      const t = setTimeout(() => { off(); resolve(); }, timeoutMs);
-    });
+  sendFiles(nodeId: string, files: File[], source: FileSource): Promise<void> {
+    return this.files.send(nodeId, files, source);
   }
 
   cancelTransfer(messageId: string): void {
-    this.senders.get(messageId)?.cancel();
-    for (const r of this.receivers.values()) for (const x of r.values()) if (x.messageId === messageId) x.cancel();
-  }
-
-  private receiverFor(nodeId: string, dcId: string): FileReceiver {
-    let byDc = this.receivers.get(nodeId);
-    if (!byDc) this.receivers.set(nodeId, (byDc = new Map()));
-    let r = byDc.get(dcId);
-    if (!r) {
-      if (byDc.size >= 64) { // bound concurrent transfers per peer: drop the oldest finished ones
-        for (const [k, v] of byDc) if (v.state === 'done' || v.state === 'failed') byDc.delete(k);
-      }
-      r = new FileReceiver(dcId, streamHasher);
-      byDc.set(dcId, r);
-      const rec = r;
-      r.on('state', (state, why) => {
-        if (rec.messageId) this.setTransfer(rec.messageId, { direction: 'receive', state, error: why });
-        if (state === 'done' || state === 'failed') byDc!.delete(dcId); // dcIds are reused later
-      });
-      r.on('progress', (progress) => { if (rec.messageId) this.setTransfer(rec.messageId, { progress }); });
-      r.on('complete', (blob) => { if (rec.messageId) this.setTransfer(rec.messageId, { url: URL.createObjectURL(blob) }); });
-    }
-    return r;
-  }
-
-  private onFileChannel(nodeId: string, dc: RTCDataChannel): void {
-    const attach = () => this.receiverFor(nodeId, String(dc.id)).attachChannel(dc);
-    if (dc.id !== null) attach();
-    else dc.addEventListener('open', attach, { once: true });
-  }
-
-  private attachFileMeta(nodeId: string, messageId: string, meta: FileMeta): boolean {
-    const r = this.receiverFor(nodeId, meta.dcId);
-    this.setTransfer(messageId, { direction: 'receive', state: 'waiting' });
-    const ok = r.attachMeta(messageId, meta);
-    this.setTransfer(messageId, { state: r.state });
-    return ok;
+    this.files.cancel(messageId);
   }
 }
 
