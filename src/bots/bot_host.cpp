@@ -106,7 +106,8 @@ void BotHost::send_candidate(const std::string& peer_id, const peer::IceCandidat
   client_->send_ice(peer_id, json::serialize(o));
 }
 
-void BotHost::end_session(const std::string& peer_id, const char* reason) {
+void BotHost::end_session(const std::string& peer_id_ref, const char* reason) {
+  const std::string peer_id = peer_id_ref;  // the reference may point into sessions_ itself
   auto it = sessions_.find(peer_id);
   if (it == sessions_.end()) return;
   auto session = std::move(it->second);  // keeps it alive while it closes
@@ -117,7 +118,10 @@ void BotHost::end_session(const std::string& peer_id, const char* reason) {
 }
 
 void BotHost::end_all(const char* reason) {
-  while (!sessions_.empty()) end_session(sessions_.begin()->first, reason);
+  while (!sessions_.empty()) {
+    std::string id = sessions_.begin()->first;  // a copy: end_session erases the key
+    end_session(id, reason);
+  }
 }
 
 }  // namespace parley::bots

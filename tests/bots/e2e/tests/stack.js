@@ -1,0 +1,112 @@
+// Starts the real parley-server (serving the test page) and parley-bots on free loopback
+// ports, plus a local OpenAI-compatible streaming stand-in for ChatBot.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import net from 'node:net';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const root = resolve(here, '../../../..');
+const buildDir = resolve(root, process.env.BUILD_DIR || 'build');
+
+export function freePort() {
+  return new Promise((res, rej) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => res(port)); });
+    s.on('error', rej);
+  });
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitHttp(url, ms = 10000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try { if ((await fetch(url)).ok) return; } catch {}
+    await sleep(100);
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+// Streams "You said: <last user message>" as Server-Sent Events, a few characters at a time.
+export function startFakeLlm() {
+  const requests = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', async () => {
+      const j = JSON.parse(body);
+      requests.push(j);
+      const last = j.messages.filter((m) => m.role === 'user').pop().content;
+      const reply = `You said: ${last}`;
+      if (!j.stream) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ choices: [{ message: { role: 'assistant', content: reply } }] }));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      for (let i = 0; i < reply.length; i += 3) {
+        res.write(`data: ${JSON.stringify({ choices: [{ delta: { content: reply.slice(i, i + 3) } }] })}\n\n`);
+        await sleep(60);
+      }
+      res.end('data: [DONE]\n\n');
+    });
+  });
+  return new Promise((r) => server.listen(0, '127.0.0.1', () => r({ server, port: server.address().port, requests })));
+}
+
+export class Stack {
+  constructor() { this.dir = mkdtempSync(join(tmpdir(), 'parley-bots-e2e-')); }
+
+  async start(llmPort) {
+    this.port = await freePort();
+    await this.startServer();
+    const log = openSync(join(this.dir, 'bots.log'), 'a');
+    this.bots = spawn(join(buildDir, 'parley-bots'), [
+      '--ws-server', `ws://127.0.0.1:${this.port}/ws`, '--ice-server', 'none', '--ice-loopback-only',
+      '--bots-secret-env-file', '', '--reconnect-delay', '300ms', '--ping-period-seconds', '1s',
+      '--chatbot-model', 'e2e-model', '--chatbot-stream', '--chatbot-base-url', `http://127.0.0.1:${llmPort}/v1`,
+    ], { cwd: this.dir, stdio: ['ignore', log, log] });
+    await this.waitForBots();
+  }
+
+  async startServer() {
+    const log = openSync(join(this.dir, 'server.log'), 'a');
+    this.server = spawn(join(buildDir, 'parley-server'), [
+      '--listen', `127.0.0.1:${this.port}`, '--web-root', resolve(here, '../page'), '--env-file', '',
+    ], { cwd: this.dir, stdio: ['ignore', log, log] });
+    await waitHttp(`http://127.0.0.1:${this.port}/healthz`);
+  }
+
+  async stopServer() {
+    const exited = new Promise((r) => this.server.once('exit', r));
+    this.server.kill('SIGTERM');
+    await exited;
+  }
+
+  async waitForBots(names = ['EchoBot', 'CounterBot', 'ClockBot', 'MusicBot', 'ChatBot'], ms = 20000) {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      try {
+        const conns = await (await fetch(`http://127.0.0.1:${this.port}/conns`)).json();
+        const have = new Set(Object.values(conns).map((c) => c.node_name));
+        if (names.every((n) => have.has(n))) return;
+      } catch {}
+      await sleep(200);
+    }
+    throw new Error(`bots did not register:\n${this.botsLog()}`);
+  }
+
+  botsLog() { try { return readFileSync(join(this.dir, 'bots.log'), 'utf8'); } catch { return ''; } }
+
+  async stop() {
+    for (const p of [this.bots, this.server]) {
+      if (!p || p.exitCode !== null) continue;
+      const exited = new Promise((r) => p.once('exit', r));
+      p.kill('SIGTERM');
+      await Promise.race([exited, sleep(5000)]);
+    }
+  }
+}
