@@ -13,10 +13,11 @@ import { buildAck, buildAmend, buildDelete, buildText, chatKind, displayText, ty
 import { isSafeThumbnail } from '../protocol/fileCategory';
 import type { Envelope } from '../protocol/envelope';
 import type { PatchOrder } from '../protocol/msgpatch';
+import { buildPeers, followSelection, profileLookupName } from './peerDirectory';
 import { append, applyAmend, applyDelete, applyPatchOrder, clampText, PatchBuffer, update } from './conversation';
 import * as db from './db';
 import * as prefs from './localPrefs';
-import type { AppState, PeerView, StoredMessage } from './types';
+import type { AppState, StoredMessage } from './types';
 
 const ACK_TIMEOUT_MS = 10_000;
 const CONNS_REFRESH_MS = 15_000;
@@ -24,10 +25,6 @@ const HISTORY_LIMIT = 300;
 const MAX_TEXT_LENGTH = 16_000;
 
 export type { FileSource } from './FileTransfers';
-
-function convKeyOf(c: ConnEntry): string {
-  return c.username ? `u:${c.username.toLowerCase()}` : `n:${c.nodeName}`;
-}
 
 export class AppStore extends Store<AppState> {
   private signalling: SignallingClient | null = null;
@@ -225,36 +222,18 @@ export class AppStore extends Store<AppState> {
     } catch {
       return;
     }
-    const ownId = this.state.ownId;
-    const peers: Record<string, PeerView> = {};
+    const peers = buildPeers(entries, this.state.ownId, this.state.peers, (n) => this.profileNames.get(n));
     for (const c of entries) {
-      if (c.nodeId === ownId) continue; // "you" are not a peer
-      const old = this.state.peers[c.nodeId];
-      const lookup = c.username ?? (c.authentication !== 'none' ? c.nodeName : undefined);
-      peers[c.nodeId] = {
-        nodeId: c.nodeId,
-        name: c.nodeName,
-        displayName: (lookup && this.profileNames.get(lookup)) || c.nodeName,
-        colourIndex: colourIndexForPeer(c.nodeName, c.attributes.preferred_color),
-        registeredAt: c.registeredAt,
-        attributes: c.attributes,
-        authentication: c.authentication,
-        username: c.username,
-        isBot: c.isBot,
-        conv: old?.conv ?? convKeyOf(c),
-      };
+      const lookup = profileLookupName(c);
       if (lookup && !this.profileNames.has(lookup)) void this.lookupDisplayName(lookup);
-      void this.loadHistory(peers[c.nodeId].conv);
     }
+    for (const p of Object.values(peers)) void this.loadHistory(p.conv);
     // Peers that left without an `offline` (original server) are dropped too.
     for (const id of Object.keys(this.state.peers)) if (!peers[id]) this.closeSession(id);
     // If the open chat's peer came back under a new node id (reload, reconnect), follow it.
-    let selected = this.state.selected;
-    if (selected && !peers[selected]) {
-      const conv = this.state.peers[selected]?.conv ?? this.departedConv;
-      const successor = conv ? Object.values(peers).find((p) => p.conv === conv) : undefined;
-      if (successor) { selected = successor.nodeId; this.departedConv = undefined; }
-    }
+    const old = this.state.selected;
+    const selected = followSelection(old, (old && this.state.peers[old]?.conv) || this.departedConv, peers);
+    if (selected !== old) this.departedConv = undefined;
     this.set({ peers, selected });
     prefs.pruneScrollKeys(new Set(Object.keys(peers)));
   }
