@@ -251,6 +251,28 @@ test('phone width and dark mode', async () => {
   await bob.page.setViewportSize({ width: 1100, height: 720 });
 });
 
+test('an ICE restart renegotiates and the chat keeps working', async () => {
+  const bobId = await alice.page.evaluate(() => {
+    const s = (window as unknown as { parley: { getState(): { selected?: string } } }).parley.getState();
+    return s.selected!;
+  });
+  await openChat(alice, 'bob');
+  const ufrag = () => alice.page.evaluate((id) => {
+    const sessions = (window as unknown as { parley: { sessions: Map<string, { pc: RTCPeerConnection }> } }).parley.sessions;
+    return sessions.get(id)?.pc.localDescription?.sdp.match(/a=ice-ufrag:(\S+)/)?.[1] ?? '';
+  }, bobId);
+  const before = await ufrag();
+  expect(before).not.toBe('');
+  await alice.page.evaluate((id) => {
+    (window as unknown as { parley: { sessions: Map<string, { pc: RTCPeerConnection }> } }).parley.sessions.get(id)!.pc.restartIce();
+  }, bobId);
+  await expect.poll(ufrag).not.toBe(before); // a new offer with fresh ICE credentials went through
+  await send(alice, 'after ice restart');
+  await expect(messageByText(alice, 'after ice restart').getByTestId('delivered')).toBeVisible();
+  await openChat(bob, 'alice');
+  await expect(messageByText(bob, 'after ice restart')).toBeVisible();
+});
+
 test('server restart: clients reconnect and chat again', async () => {
   const [idA, idB] = [await ownId(alice), await ownId(bob)];
   await restartServer(300);
