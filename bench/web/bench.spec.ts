@@ -49,11 +49,19 @@ test('web benchmark', async ({ browser }) => {
   const lagRx: number[] = [];
   // Event-loop lag during each Parley transfer: a frozen page shows up as a long gap.
   const watchLag = () => {
-    const w = window as unknown as { maxLag: number; lagTimer?: number };
+    const w = window as unknown as { maxLag: number; lagTimer?: number; lagEvents: string[] };
     w.maxLag = 0;
+    w.lagEvents = [];
     clearInterval(w.lagTimer);
-    let last = performance.now();
-    w.lagTimer = window.setInterval(() => { const now = performance.now(); w.maxLag = Math.max(w.maxLag, now - last - 50); last = now; }, 50);
+    const t0 = performance.now();
+    let last = t0;
+    w.lagTimer = window.setInterval(() => {
+      const now = performance.now();
+      const gap = now - last - 50;
+      if (gap > 200) w.lagEvents.push(`${Math.round(gap)} ms at +${((now - t0) / 1000).toFixed(1)} s`);
+      w.maxLag = Math.max(w.maxLag, gap);
+      last = now;
+    }, 50);
   };
   const readLag = (p: Page) => p.evaluate(() => (window as unknown as { maxLag: number }).maxLag);
   // Raw and Parley runs alternate, so both see the same load on a shared machine.
@@ -75,6 +83,8 @@ test('web benchmark', async ({ browser }) => {
     await expect(card).toHaveAttribute('data-state', 'done', { timeout: 600_000 });
     lagTx.push(await readLag(alice.page));
     lagRx.push(await readLag(bob.page));
+    console.log('lag events (sender):', await alice.page.evaluate(() => (window as unknown as { lagEvents: string[] }).lagEvents.join(', ')));
+    console.log('lag events (receiver):', await bob.page.evaluate(() => (window as unknown as { lagEvents: string[] }).lagEvents.join(', ')));
     const tx = await transferTimes(alice.page, name);
     const rx = await transferTimes(bob.page, name);
     parleyData.push((FILE_MIB * MiB) / ((rx.verifying - tx.sending) / 1000));
