@@ -4,8 +4,9 @@
 
 namespace parley::peer::detail {
 
-DataChannelImpl::DataChannelImpl(Executor executor, rtc::scoped_refptr<webrtc::DataChannelInterface> channel)
-    : executor_(std::move(executor)), label_(channel->label()), channel_(std::move(channel)) {}
+DataChannelImpl::DataChannelImpl(Executor executor, rtc::Thread* signaling,
+                                 rtc::scoped_refptr<webrtc::DataChannelInterface> channel)
+    : executor_(std::move(executor)), signaling_(signaling), label_(channel->label()), channel_(std::move(channel)) {}
 
 DataChannelImpl::~DataChannelImpl() { release(); }
 
@@ -57,22 +58,28 @@ bool DataChannelImpl::send_binary(std::span<const uint8_t> bytes) {
 
 bool DataChannelImpl::send(const webrtc::DataBuffer& buffer) {
   auto ch = channel();
-  if (!ch || ch->state() != webrtc::DataChannelInterface::kOpen) return false;
-  // libwebrtc closes a channel whose queue passes 16 MiB; callers pace on buffered_amount.
-  if (ch->buffered_amount() + buffer.size() > webrtc::DataChannelInterface::MaxSendQueueSize()) return false;
-  if (!ch->Send(buffer)) return false;
-  if (ch->buffered_amount() > low_threshold_) {
+  if (!ch) return false;
+  bool ok = false;
+  uint64_t amount = 0;
+  // One hop to the signalling thread for the whole send; there the proxy calls are direct.
+  signaling_->BlockingCall([&] {
+    if (ch->state() != webrtc::DataChannelInterface::kOpen) return;
+    // libwebrtc closes a channel whose queue passes 16 MiB; refuse instead.
+    if (ch->buffered_amount() + buffer.size() > webrtc::DataChannelInterface::MaxSendQueueSize()) return;
+    ok = ch->Send(buffer);
+    amount = ch->buffered_amount();
+    buffered_ = amount;
+  });
+  if (!ok) return false;
+  if (amount > low_threshold_) {
     low_armed_ = true;
-    // The queue may have drained between the two reads: re-check so the event is not lost.
-    if (ch->buffered_amount() <= low_threshold_ && low_armed_.exchange(false)) fire_low();
+    // The queue may have drained meanwhile: re-check so the event is not lost.
+    if (buffered_ <= low_threshold_ && low_armed_.exchange(false)) fire_low();
   }
   return true;
 }
 
-uint64_t DataChannelImpl::buffered_amount() const {
-  auto ch = channel();
-  return ch ? ch->buffered_amount() : 0;
-}
+uint64_t DataChannelImpl::buffered_amount() const { return channel() ? buffered_.load() : 0; }
 
 void DataChannelImpl::close() {
   if (auto ch = channel()) ch->Close();
@@ -156,7 +163,8 @@ void DataChannelImpl::OnMessage(const webrtc::DataBuffer& buffer) {
 void DataChannelImpl::OnBufferedAmountChange(uint64_t /*sent_data_size*/) {
   auto ch = channel();
   if (!ch) return;
-  if (ch->buffered_amount() <= low_threshold_ && low_armed_.exchange(false)) fire_low();
+  buffered_ = ch->buffered_amount();
+  if (buffered_ <= low_threshold_ && low_armed_.exchange(false)) fire_low();
 }
 
 }  // namespace parley::peer::detail

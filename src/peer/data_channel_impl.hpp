@@ -8,6 +8,7 @@
 #include "api/data_channel_interface.h"
 #include "peer/data_channel.hpp"
 #include "peer/types.hpp"
+#include "rtc_base/thread.h"
 
 namespace parley::peer::detail {
 
@@ -17,7 +18,7 @@ class DataChannelImpl final : public DataChannel,
  public:
   // Call attach() right after construction. release() may run on the signalling thread or the
   // executor; it is how a closing connection detaches its channels before the threads stop.
-  DataChannelImpl(Executor executor, rtc::scoped_refptr<webrtc::DataChannelInterface> channel);
+  DataChannelImpl(Executor executor, rtc::Thread* signaling, rtc::scoped_refptr<webrtc::DataChannelInterface> channel);
   ~DataChannelImpl() override;
   void attach();
   // Unregisters from libwebrtc and drops the proxy; later calls are no-ops.
@@ -47,6 +48,7 @@ class DataChannelImpl final : public DataChannel,
   void fire_low();
 
   Executor executor_;
+  rtc::Thread* signaling_;
   const std::string label_;
   mutable std::mutex mutex_;
   rtc::scoped_refptr<webrtc::DataChannelInterface> channel_;  // null once released
@@ -54,6 +56,9 @@ class DataChannelImpl final : public DataChannel,
   std::function<void(DataMessage&&)> on_message_;
   std::atomic<uint64_t> low_threshold_{0};
   std::atomic<bool> low_armed_{false};
+  // Last buffered amount seen on the signalling thread (after a send or a drain), so that
+  // pacing loops need no extra thread hop per chunk.
+  std::atomic<uint64_t> buffered_{0};
   bool closed_reported_ = false;  // executor only
 };
 

@@ -260,7 +260,7 @@ void Negotiator::maybe_offer() {
 
 void Negotiator::OnDataChannel(rtc::scoped_refptr<webrtc::DataChannelInterface> channel) {
   if (closed_) return;
-  auto impl = std::make_shared<DataChannelImpl>(executor_, std::move(channel));
+  auto impl = std::make_shared<DataChannelImpl>(executor_, rtc::Thread::Current(), std::move(channel));
   impl->attach();
   adopt(impl);
   emit([impl = std::move(impl)](PeerConnectionImpl& self) mutable {
@@ -389,7 +389,7 @@ std::shared_ptr<DataChannel> PeerConnectionImpl::create_data_channel(const std::
       spdlog::warn("peer: createDataChannel failed: {}", result.error().message());
       return;
     }
-    impl = std::make_shared<DataChannelImpl>(engine_->options().executor, result.MoveValue());
+    impl = std::make_shared<DataChannelImpl>(engine_->options().executor, engine_->signaling(), result.MoveValue());
     impl->attach();
     neg->adopt(impl);
   });
