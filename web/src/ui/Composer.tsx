@@ -33,7 +33,7 @@ export function Composer({ peerId, enabled, attachments }: { peerId: string; ena
         </>
       )}
       <TextField
-        fullWidth multiline maxRows={6} size="small" value={text}
+        fullWidth multiline maxRows={6} size="small" value={text} autoFocus
         placeholder={enabled ? 'Message' : 'Connecting…'}
         onChange={(e) => setText(e.target.value)}
         onKeyDown={(e) => { if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) { e.preventDefault(); send(); } }}
