@@ -28,7 +28,7 @@ def ratio(a, b, fmt="{:.2f}x"):
 
 rows = []  # (metric, parley, peerjs, ratio, target)
 P = {ph: load("parley", ph) or {} for ph in ("idle", "idle_bare", "throughput", "latency")}
-J = {ph: load("peerjs", ph) or {} for ph in ("idle", "throughput", "latency")}
+J = {ph: load("peerjs", ph) or {} for ph in ("idle", "idle_bare", "throughput", "latency")}
 
 held_p, held_j = P["idle"].get("held"), J["idle"].get("held")
 rows.append(("idle: connections asked for", num(P["idle"].get("attempted")), num(J["idle"].get("attempted")), "", ""))
@@ -42,12 +42,13 @@ rows.append(("idle: server RSS per connection, KiB", num(rb_p and rb_p / 1024, "
              ratio(rb_p, rb_j), "< 10 KiB: " + ("met" if rb_p is not None and rb_p < 10240 else "NOT met")))
 rows.append(("idle: server RSS after hold, MiB", num(P["idle"].get("server_rss_kib_after_hold", -1) / 1024, "{:,.1f}"),
              num(J["idle"].get("server_rss_kib_after_hold", -1) / 1024, "{:,.1f}"), "", ""))
-B = P["idle_bare"]
-if B:
-    rows.append(("idle, upgraded but unregistered: connections held", num(B.get("held")), num(held_j), ratio(B.get("held"), held_j), ""))
-    bb = B.get("rss_per_conn_bytes")
-    rows.append(("idle, upgraded but unregistered: server RSS per connection, KiB", num(bb and bb / 1024, "{:,.2f}"),
-                 num(rb_j and rb_j / 1024, "{:,.2f}"), ratio(bb, rb_j), ""))
+B, BJ = P["idle_bare"], J["idle_bare"]
+if B or BJ:
+    rows.append(("idle at the fd limit (parley: upgraded, not registered): connections held", num(B.get("held")), num(BJ.get("held")),
+                 ratio(B.get("held"), BJ.get("held")), "≥ 50,000: " + ("met" if (B.get("held") or 0) >= 50000 else "NOT met (fd limit)")))
+    bb, bj = B.get("rss_per_conn_bytes"), BJ.get("rss_per_conn_bytes")
+    rows.append(("idle at the fd limit: server RSS per connection, KiB", num(bb and bb / 1024, "{:,.2f}"),
+                 num(bj and bj / 1024, "{:,.2f}"), ratio(bb, bj), "< 10 KiB: " + ("met" if bb is not None and bb < 10240 else "NOT met")))
 rows.append(("idle: server CPU while holding, %", num(P["idle"].get("server_cpu_pct_hold"), "{:.1f}"),
              num(J["idle"].get("server_cpu_pct_hold"), "{:.1f}"), "", ""))
 
@@ -78,6 +79,8 @@ for q in ("p50", "p99", "p999", "max"):
     if q == "p99":
         tgt = "≤ PeerServer: " + ("met" if a is not None and b is not None and 0 <= a <= b else "NOT met")
     rows.append((f"latency: {q}, ms", num(a and a / 1000, "{:.3f}"), num(b and b / 1000, "{:.3f}"), ratio(a, b), tgt))
+rows.append(("latency: load generator's own scheduling lag p99, ms (machine health)", num(lp.get("sched_lag_p99_us", -1) / 1000, "{:.1f}"),
+             num(lj.get("sched_lag_p99_us", -1) / 1000, "{:.1f}"), "", ""))
 rows.append(("latency: other processes' CPU (shared machine), %", num(lp.get("other_cpu_pct"), "{:.0f}"), num(lj.get("other_cpu_pct"), "{:.0f}"), "", ""))
 rows.append(("latency: server CPU, % of one core", num(lp.get("server_cpu_pct"), "{:.0f}"), num(lj.get("server_cpu_pct"), "{:.0f}"), "", ""))
 

@@ -5,7 +5,7 @@
 #   QUICK=1 bench/signalling/run.sh         # small numbers, a smoke test of the whole pipeline
 #   PHASES="latency" bench/signalling/run.sh
 #
-# Tunables (environment): IDLE_CONNS (50000, capped by the descriptor limit), BARE_CONNS (same),
+# Tunables (environment): IDLE_CONNS (6000 registered), BARE_CONNS (50000, capped by the descriptor limit),
 # PAIRS (relay pairs), THR_WINDOW, PARLEY_THR_FLAGS (throughput phase only),
 # LAT_RATE (open-loop frames/s for the latency phase), DURATION, WARMUP, HOLD, KEEPALIVE,
 # BUILD_DIR (build-bench), PARLEY_PORT, PEER_PORT, SERVERS ("parley peerjs"), PARLEY_EXTRA_FLAGS,
@@ -18,14 +18,16 @@ root="$(cd "$here/../.." && pwd)"
 cd "$root"
 
 BUILD_DIR="${BUILD_DIR:-$root/build-bench}"
-PARLEY_PORT="${PARLEY_PORT:-39101}"
-PEER_PORT="${PEER_PORT:-39102}"
+PARLEY_PORT="${PARLEY_PORT:-29101}"   # below the ephemeral range (32768-60999)
+PEER_PORT="${PEER_PORT:-29102}"
 SERVERS="${SERVERS:-parley peerjs}"
 PHASES="${PHASES:-idle idle_bare throughput latency}"
 if [ "${QUICK:-0}" = 1 ]; then
   : "${IDLE_CONNS:=2000}" "${BARE_CONNS:=3000}" "${PAIRS:=250}" "${LAT_RATE:=5000}" "${DURATION:=5}" "${WARMUP:=2}" "${HOLD:=3}"
 fi
-IDLE_CONNS="${IDLE_CONNS:-50000}"
+# Registered idle connections: parley broadcasts `online` to every registered client on each
+# register, so this phase costs N(N+1)/2 frames (6,000: 18 M frames, about 10 minutes here).
+IDLE_CONNS="${IDLE_CONNS:-6000}"
 PAIRS="${PAIRS:-1000}"          # relay phases: 2*PAIRS connections
 LAT_RATE="${LAT_RATE:-20000}"   # latency phase: offered frames/s, open loop
 THR_WINDOW="${THR_WINDOW:-4}"   # throughput phase: frames in flight per sending connection
@@ -34,6 +36,7 @@ WARMUP="${WARMUP:-5}"
 HOLD="${HOLD:-15}"
 KEEPALIVE="${KEEPALIVE:-30}"    # seconds between keepalives per idle connection (both servers)
 RAMP_TIMEOUT="${RAMP_TIMEOUT:-1800}"
+RAMP_CONCURRENCY="${RAMP_CONCURRENCY:-16}"
 PARLEY_THR_FLAGS="${PARLEY_THR_FLAGS:---rate-limit 1000000 --rate-burst 1000000}"
 PARLEY_EXTRA_FLAGS="${PARLEY_EXTRA_FLAGS:-}"
 
@@ -76,12 +79,12 @@ nr_open=$(cat /proc/sys/fs/nr_open)
 ulimit -Hn 200000 2>/dev/null || ulimit -Hn "$nr_open" 2>/dev/null || true
 ulimit -n "$(ulimit -Hn)"
 nofile=$(ulimit -n)
-# Ephemeral ports: widen the range if permitted; the load generator also binds to 127.0.0.1..N.
-if [ -w /proc/sys/net/ipv4/ip_local_port_range ]; then
-  echo "1024 65535" > /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
-fi
+# Ephemeral ports: the load generator binds its clients to 127.0.0.1, 127.0.0.2, ... (one address
+# per 20,000 connections, IP_BIND_ADDRESS_NO_PORT), each with the full ephemeral range, so the
+# system-wide net.ipv4.ip_local_port_range is left alone (widening it makes other programs' fixed
+# ports, this script's servers included, collide with ephemeral ones in TIME_WAIT).
 max_conns=$((nofile - 100))
-BARE_CONNS="${BARE_CONNS:-$IDLE_CONNS}"
+BARE_CONNS="${BARE_CONNS:-50000}"   # unregistered: up to the descriptor limit
 if [ "$IDLE_CONNS" -gt "$max_conns" ]; then
   log "RLIMIT_NOFILE hard limit is $nofile here (raising it is not permitted): idle phase capped at $max_conns connections, not $IDLE_CONNS"
   IDLE_CONNS=$max_conns
@@ -114,18 +117,24 @@ stop_server() {
   fi
   server_pid=""
 }
-trap stop_server EXIT INT TERM
+trap stop_server EXIT
+trap 'stop_server; exit 130' INT TERM
 
 wait_port() {
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 600); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
     sleep 0.1
   done
   log "server did not open port $1"; return 1
 }
 
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
 start_server() {  # $1 = parley | peerjs, $2 = extra parley-server flags
   stop_server
+  local port=$PEER_PORT
+  [ "$1" = parley ] && port=$PARLEY_PORT
+  if port_busy "$port"; then log "port $port is already in use (another run?): stop it or set PARLEY_PORT/PEER_PORT"; exit 1; fi
   if [ "$1" = parley ]; then
     # shellcheck disable=SC2086
     ${NICE:+nice -n "$NICE"} "$parley" --listen "127.0.0.1:$PARLEY_PORT" --ws-timeout 300s --max-connections 1000000 \
@@ -138,6 +147,7 @@ start_server() {  # $1 = parley | peerjs, $2 = extra parley-server flags
     wait_port "$PEER_PORT"
   fi
   sleep 1
+  kill -0 "$server_pid" 2>/dev/null || { log "the $1 server exited at start-up"; exit 1; }
 }
 
 url_for() { if [ "$1" = parley ]; then echo "ws://127.0.0.1:$PARLEY_PORT/ws"; else echo "ws://127.0.0.1:$PEER_PORT/"; fi; }
@@ -179,10 +189,17 @@ for phase in $PHASES; do
   for srv in $SERVERS; do
     case $phase in
       # Registered idle connections (parley: each register broadcasts `online` to all, O(N^2) frames).
-      idle) run_phase "$srv" idle "" --connections "$IDLE_CONNS" --hold "$HOLD" --ramp-timeout "$RAMP_TIMEOUT" ;;
-      # Upgraded but unregistered connections up to the descriptor limit (parley only; for
-      # PeerServer a connection is registered by its upgrade, so "idle" already measures that).
-      idle_bare) [ "$srv" = parley ] && run_phase "$srv" idle_bare "" --no-register --connections "$BARE_CONNS" --hold "$HOLD" ;;
+      # Few registrations in flight and a long per-connection timeout: the server's one thread is
+      # busy broadcasting, so upgrades and register replies wait behind the storm.
+      idle) run_phase "$srv" idle "" --connections "$IDLE_CONNS" --hold "$HOLD" --ramp-timeout "$RAMP_TIMEOUT" \
+              --concurrency "$RAMP_CONCURRENCY" --handshake-timeout 600 ;;
+      # As many connections as the descriptor limit allows, without parley's register (and so
+      # without its O(N^2) `online` broadcasts). A PeerServer client is registered by its upgrade,
+      # so for PeerServer this is the idle phase again at BARE_CONNS.
+      idle_bare)
+        if [ "$srv" = parley ]; then bare_flag=--no-register; else bare_flag=; fi
+        run_phase "$srv" idle_bare "" $bare_flag --connections "$BARE_CONNS" --hold "$HOLD" \
+          --concurrency "$RAMP_CONCURRENCY" --handshake-timeout 600 ;;
       # Closed loop, as fast as the server relays. parley-server's per-connection rate limit
       # (20 frames/s by default) is lifted here: the phase measures relaying, not the policy.
       throughput) run_phase "$srv" throughput "$PARLEY_THR_FLAGS" --pairs "$PAIRS" --rate 0 --window "$THR_WINDOW" \
