@@ -55,6 +55,9 @@ test('a checksum mismatch and an oversized file fail with a clear error', async 
 test('hostile peer input is contained', async () => {
   await send(erin, 'victim');
   await expect(messageByText(erin, 'still alive')).toBeVisible();
+  // Garbage and empty messages leave no empty bubbles.
+  await expect(erin.page.locator('[data-testid="message-text"]').filter({ hasText: /^$/ })).toHaveCount(0);
+  await expect(erin.page.getByText('numeric id')).toHaveCount(0);
   // The user's own message was neither amended, deleted nor patched by the peer.
   await expect(messageByText(erin, 'victim')).toBeVisible();
   await expect(erin.page.getByText('HIJACKED')).toHaveCount(0);

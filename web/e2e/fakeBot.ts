@@ -62,6 +62,8 @@ export async function startFakeBot(browser: Browser, name: string): Promise<Fake
             ch.send('not json at all');
             ch.send('[1,2,3]');
             ch.send('{"messageId":5,"message":"numeric id"}');
+            ch.send(chatMsg(peer, {})); // a message with nothing in it
+            ch.send(chatMsg(peer, { message: 7, richText: 'x', file: { name: 3 } }));
             ch.send(chatMsg(peer, { message: 'x'.repeat(200_000) }));
             ch.send(chatMsg(peer, { amend: { messageId: target, newMessageJSON: JSON.stringify({ messageId: target, message: 'HIJACKED' }) } }));
             ch.send(chatMsg(peer, { delete: { messageId: target } }));

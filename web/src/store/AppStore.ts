@@ -468,7 +468,7 @@ export class AppStore extends Store<AppState> {
       return; // ACKs were matched by the session; never ACK an ACK
     }
     const ack = () => this.sessions.get(nodeId)?.sendChat(buildAck(this.route(nodeId), m.messageId));
-    if (!conv) { ack(); return; }
+    if (!conv || kind === 'empty') { ack(); return; } // nothing to show
     const list = this.state.conversations[conv] ?? [];
     if (kind === 'amend') {
       const [next, changed] = applyAmend(list, m);
