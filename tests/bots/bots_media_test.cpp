@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "bots_harness.hpp"
+#include "ogg_writer.hpp"
 
 namespace parley::bots::test {
 namespace {
@@ -63,6 +64,27 @@ TEST(MusicBot, ListPlayA4C4AndWhiteNoiseAreHeard) {
   EXPECT_GT(lo, 0.0);
   EXPECT_LT(hi / lo, 50.0) << "energy is concentrated, not broadband";
   EXPECT_GT(lo, power_at(a, rate, 440.0) / 50.0);
+}
+
+TEST(MusicBot, PlaysAnOggOpusFileFromItsStart) {
+  char dir_tmpl[] = "/tmp/parley-ogg-XXXXXX";
+  std::string dir = mkdtemp(dir_tmpl);
+  ASSERT_TRUE(write_ogg_sine(dir + "/tone660.opus", 660, 3));
+  ASSERT_TRUE(write_ogg_sine(dir + "/A4.ogg", 100, 1));  // repeats a built-in name: skipped
+  Stack stack({"--bots", "MusicBot", "--ogg-file", dir + "/tone660.opus", "--ogg-file", dir + "/A4.ogg"});
+  Client c(stack.port());
+  ASSERT_TRUE(c.connect_to("MusicBot"));
+  c.send_text("MusicBot", "/list");
+  ASSERT_TRUE(wait_text(c, "MusicBot",
+                        "Available tracks:\n  - C4\n  - A4\n  - WhiteNoise\n  - tone660\n\nUse /play <track_name> to play a track."))
+      << stack.bots_log();
+  c.send_text("MusicBot", "/play tone660");
+  ASSERT_TRUE(wait_text(c, "MusicBot", "Now playing: tone660"));
+  ASSERT_TRUE(c.wait(15s, [&] { return c.audio("MusicBot").size() >= 48000 * 3 / 2; })) << stack.bots_log();
+  int rate = 0;
+  auto a = c.audio("MusicBot", &rate);
+  std::vector<float> last(a.end() - rate, a.end());
+  EXPECT_NEAR(dominant_frequency(last, rate, 100, 2000), 660.0, 5.0);
 }
 
 TEST(ChatBot, AnswersThroughTheApiWithHistoryAndHidesErrors) {
