@@ -2,11 +2,16 @@
 
 #include "api/audio_codecs/opus_audio_decoder_factory.h"
 #include "api/audio_codecs/opus_audio_encoder_factory.h"
-#include "api/create_peerconnection_factory.h"
+#include "api/call/call_factory_interface.h"
+#include "api/peer_connection_interface.h"
 #include "api/task_queue/default_task_queue_factory.h"
+#include "api/transport/field_trial_based_config.h"
+#include "media/engine/webrtc_media_engine.h"
+#include "modules/audio_processing/include/audio_processing.h"
 #include "modules/audio_device/include/test_audio_device.h"
 #include "rtc_base/logging.h"
 #include "rtc_base/ssl_adapter.h"
+#include "peer/task_pool.hpp"
 
 namespace parley::peer::detail {
 namespace {
@@ -50,11 +55,26 @@ Engine::Engine(FactoryOptions options) : options_(std::move(options)) {
                                                  webrtc::TestAudioDeviceModule::CreateDiscardRenderer(48000, 2));
   });
 
+  // Assembled by hand (what CreatePeerConnectionFactory does) to choose the task queues:
+  // libwebrtc's per-connection queues run on a small shared pool instead of a thread each.
+  webrtc::PeerConnectionFactoryDependencies deps;
+  deps.network_thread = network_.get();
+  deps.worker_thread = worker_.get();
+  deps.signaling_thread = signaling_.get();
+  deps.task_queue_factory = create_pooled_task_queue_factory(2, &task_pool_);
+  deps.call_factory = webrtc::CreateCallFactory();
+  deps.trials = std::make_unique<webrtc::FieldTrialBasedConfig>();
+  cricket::MediaEngineDependencies media;
+  media.task_queue_factory = deps.task_queue_factory.get();
+  media.adm = adm_;
   // The builtin audio factories have no Opus in this build: use Opus's own. No video factories,
   // so nothing of ffmpeg or X11 is needed at run time.
-  factory_ = webrtc::CreatePeerConnectionFactory(
-      network_.get(), worker_.get(), signaling_.get(), adm_, webrtc::CreateOpusAudioEncoderFactory(),
-      webrtc::CreateOpusAudioDecoderFactory(), nullptr, nullptr, nullptr, nullptr);
+  media.audio_encoder_factory = webrtc::CreateOpusAudioEncoderFactory();
+  media.audio_decoder_factory = webrtc::CreateOpusAudioDecoderFactory();
+  media.audio_processing = webrtc::AudioProcessingBuilder().Create();
+  media.trials = deps.trials.get();
+  deps.media_engine = cricket::CreateMediaEngine(std::move(media));
+  factory_ = webrtc::CreateModularPeerConnectionFactory(std::move(deps));
   RTC_CHECK(factory_) << "cannot create the PeerConnectionFactory";
 
   webrtc::PeerConnectionFactoryInterface::Options factory_options;
@@ -75,6 +95,7 @@ Engine::~Engine() {
   network_->Stop();
   worker_->Stop();
   signaling_->Stop();
+  task_pool_.reset();  // every queue is gone by now
 }
 
 void Engine::shutdown() {

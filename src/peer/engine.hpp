@@ -37,7 +37,8 @@ class Engine : public std::enable_shared_from_this<Engine> {
   std::unique_ptr<rtc::Thread> network_;
   std::unique_ptr<rtc::Thread> worker_;
   std::unique_ptr<rtc::Thread> signaling_;
-  std::unique_ptr<webrtc::TaskQueueFactory> task_queue_factory_;
+  std::unique_ptr<webrtc::TaskQueueFactory> task_queue_factory_;  // the audio device's own ticker
+  std::shared_ptr<void> task_pool_;  // libwebrtc's per-connection queues, on a few shared threads
   rtc::scoped_refptr<webrtc::AudioDeviceModule> adm_;
   rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> factory_;
   mutable std::mutex mutex_;
