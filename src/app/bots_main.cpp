@@ -96,6 +96,21 @@ int main(int argc, char** argv) {
     };
     (*check)();
   });
+  // Without --reconnect-on-disconnect a lost connection is final: exit once every bot is done.
+  boost::asio::steady_timer watch(io);
+  std::function<void()> check_done = [&] {
+    watch.expires_after(std::chrono::milliseconds(500));
+    watch.async_wait([&](boost::system::error_code ec) {
+      if (ec) return;
+      if (std::all_of(hosts.begin(), hosts.end(), [](const auto& h) { return h->stopped(); })) {
+        spdlog::info("every signalling connection has ended");
+        for (auto& h : hosts) h->stop();
+        return io.stop();
+      }
+      check_done();
+    });
+  };
+  check_done();
   io.run();
   hosts.clear();  // peers before the factory's threads
   spdlog::info("parley-bots: stopped");

@@ -89,6 +89,8 @@ asio::awaitable<void> SignallingClient::run() {
     bool was_registered = false;
     try {
       co_await connect_and_serve();
+    } catch (const boost::system::system_error& e) {
+      if (!stopped_) spdlog::warn("{}: signalling: {}", options_.bot_name, e.code().message());
     } catch (const std::exception& e) {
       if (!stopped_) spdlog::warn("{}: signalling: {}", options_.bot_name, e.what());
     }
