@@ -46,19 +46,21 @@ bool Process::running() {
   return waitpid(pid_, nullptr, WNOHANG) == 0;
 }
 
-void Process::kill_and_wait(int signal) {
-  if (pid_ <= 0) return;
+int Process::kill_and_wait(int signal) {
+  if (pid_ <= 0) return -1;
   kill(pid_, signal);
+  int status = -1;
   for (int i = 0; i < 100; ++i) {
-    if (waitpid(pid_, nullptr, WNOHANG) != 0) {
+    if (waitpid(pid_, &status, WNOHANG) != 0) {
       pid_ = -1;
-      return;
+      return status;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   kill(pid_, SIGKILL);
-  waitpid(pid_, nullptr, 0);
+  waitpid(pid_, &status, 0);
   pid_ = -1;
+  return status;
 }
 
 int free_port() {

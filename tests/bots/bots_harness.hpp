@@ -29,7 +29,8 @@ class Process {
  public:
   Process(const std::vector<std::string>& argv, const std::string& log_path);
   ~Process();
-  void kill_and_wait(int signal);
+  // Sends `signal` and waits (SIGKILL after 5 s); returns the wait status, or -1.
+  int kill_and_wait(int signal);
   bool running();
   pid_t pid() const { return pid_; }
 

@@ -2,7 +2,10 @@
 // client's decoder, and ChatBot against a local OpenAI-compatible stand-in.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
 #include <boost/json.hpp>
+#include <csignal>
 
 #include "bots_harness.hpp"
 #include "ogg_writer.hpp"
@@ -64,6 +67,34 @@ TEST(MusicBot, ListPlayA4C4AndWhiteNoiseAreHeard) {
   EXPECT_GT(lo, 0.0);
   EXPECT_LT(hi / lo, 50.0) << "energy is concentrated, not broadband";
   EXPECT_GT(lo, power_at(a, rate, 440.0) / 50.0);
+}
+
+TEST(MusicBot, EachListenerGetsItsOwnStream) {
+  Stack stack({"--bots", "MusicBot"});
+  Client a(stack.port(), "alice"), b(stack.port(), "bob");
+  ASSERT_TRUE(a.connect_to("MusicBot"));
+  ASSERT_TRUE(b.connect_to("MusicBot"));
+  a.send_text("MusicBot", "/play A4");
+  b.send_text("MusicBot", "/play C4");
+  ASSERT_TRUE(wait_text(a, "MusicBot", "Now playing: A4"));
+  ASSERT_TRUE(wait_text(b, "MusicBot", "Now playing: C4"));
+  for (auto* c : {&a, &b})
+    ASSERT_TRUE(c->wait(15s, [&] { return c->audio("MusicBot").size() >= 48000 * 3 / 2; })) << stack.bots_log();
+  int rate = 0;
+  auto sa = a.audio("MusicBot", &rate);
+  EXPECT_NEAR(dominant_frequency(std::vector<float>(sa.end() - rate, sa.end()), rate, 100, 2000), 440.0, 5.0);
+  auto sb = b.audio("MusicBot", &rate);
+  EXPECT_NEAR(dominant_frequency(std::vector<float>(sb.end() - rate, sb.end()), rate, 100, 2000), 261.63, 5.0);
+}
+
+TEST(Bots, SigtermShutsDownCleanly) {
+  Stack stack({"--bots", "EchoBot,CounterBot"});
+  Client c(stack.port());
+  ASSERT_TRUE(c.connect_to("EchoBot"));  // with a live peer connection
+  int status = stack.bots->kill_and_wait(SIGTERM);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by a signal, status " << status << "\n" << stack.bots_log();
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_NE(stack.bots_log().find("parley-bots: stopped"), std::string::npos);
 }
 
 TEST(MusicBot, PlaysAnOggOpusFileFromItsStart) {
