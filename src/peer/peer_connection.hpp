@@ -18,6 +18,8 @@ struct PeerConfig {
   // When set, ICE declares the connection failed after this long without answers
   // (libwebrtc's defaults are several seconds; tests use a short value).
   std::optional<std::chrono::milliseconds> failure_timeout;
+  // Only relayed (TURN) candidates: hides host addresses; tests use it to prove TURN works.
+  bool relay_only = false;
 };
 
 struct PeerCallbacks {

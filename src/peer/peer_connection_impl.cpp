@@ -322,6 +322,7 @@ bool PeerConnectionImpl::open(const PeerConfig& config) {
     s.password = server.credential;
     rtc_config.servers.push_back(std::move(s));
   }
+  if (config.relay_only) rtc_config.type = webrtc::PeerConnectionInterface::kRelay;
   if (config.failure_timeout) {
     int ms = static_cast<int>(config.failure_timeout->count());
     rtc_config.ice_connection_receiving_timeout = ms / 2;

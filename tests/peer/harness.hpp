@@ -103,6 +103,7 @@ struct Pair {
   ConnectionState a_state = ConnectionState::New, b_state = ConnectionState::New;
   std::vector<AudioFrame> a_audio;  // decoded audio a received
   std::vector<SessionDescription> a_descriptions, b_descriptions;
+  std::vector<std::string> a_candidates, b_candidates;
 };
 
 inline PeerCallbacks callbacks_for(std::weak_ptr<Pair> weak, bool side_a, Waiter& waiter) {
@@ -118,8 +119,12 @@ inline PeerCallbacks callbacks_for(std::weak_ptr<Pair> weak, bool side_a, Waiter
     if (other) other->set_remote_description(d);
     waiter.notify();
   };
-  cb.on_local_candidate = [weak, side_a](const IceCandidate& c) {
+  cb.on_local_candidate = [weak, side_a, &waiter](const IceCandidate& c) {
     if (auto pair = weak.lock()) {
+      {
+        std::lock_guard lock(waiter.mutex());
+        (side_a ? pair->a_candidates : pair->b_candidates).push_back(c.candidate);
+      }
       auto other = side_a ? pair->b : pair->a;
       if (other) other->add_remote_candidate(c);
     }
