@@ -532,6 +532,8 @@ void FakeLlm::serve() {
       stream = body.get_object().contains("stream") && body.at("stream").as_bool();
     }
     std::string reply = "You said: " + last;
+    // One connection at a time: a delay also delays every request behind this one.
+    if (int d = delay_ms_.load()) std::this_thread::sleep_for(std::chrono::milliseconds(d));
     if (int status = fail_status_.exchange(0)) {
       http::response<http::string_body> res{static_cast<http::status>(status), 11};
       res.body() = R"({"error":{"message":"secret upstream detail"}})";

@@ -126,12 +126,14 @@ class FakeLlm {
   std::vector<std::string> bodies();  // request bodies received
   std::vector<std::string> authorizations();
   void fail_next(int status) { fail_status_ = status; }
+  void set_delay(std::chrono::milliseconds d) { delay_ms_ = static_cast<int>(d.count()); }
 
  private:
   void serve();
   int port_ = 0;
   std::atomic<bool> stop_{false};
   std::atomic<int> fail_status_{0};
+  std::atomic<int> delay_ms_{0};
   std::mutex mutex_;
   std::vector<std::string> bodies_, auths_;
   std::unique_ptr<boost::asio::io_context> io_;

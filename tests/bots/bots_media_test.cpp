@@ -151,6 +151,32 @@ TEST(ChatBot, AnswersThroughTheApiWithHistoryAndHidesErrors) {
   }
 }
 
+TEST(ChatBot, QueuesFourMessagesPerPeerAndTimesOut) {
+  FakeLlm llm;
+  Stack stack({"--bots", "ChatBot", "--chatbot-model", "m", "--chatbot-timeout", "2s", "--chatbot-base-url",
+               "http://127.0.0.1:" + std::to_string(llm.port()) + "/v1"});
+  Client c(stack.port());
+  ASSERT_TRUE(c.connect_to("ChatBot")) << stack.bots_log();
+  // One in flight, four waiting, the sixth is told to wait; replies come in order.
+  llm.set_delay(300ms);
+  for (int i = 1; i <= 6; ++i) c.send_text("ChatBot", "q" + std::to_string(i));
+  ASSERT_TRUE(wait_text(c, "ChatBot", "I'm still working on your previous message."));
+  ASSERT_TRUE(wait_text(c, "ChatBot", "You said: q5")) << stack.bots_log();
+  std::vector<std::string> answers;
+  for (const auto& r : c.received("ChatBot"))
+    if (r.message.message && r.message.message->rfind("You said: ", 0) == 0) answers.push_back(*r.message.message);
+  EXPECT_EQ(answers, (std::vector<std::string>{"You said: q1", "You said: q2", "You said: q3", "You said: q4",
+                                               "You said: q5"}));
+  // A model slower than --chatbot-timeout: the generic text, and the bot stays usable.
+  llm.set_delay(3000ms);
+  c.send_text("ChatBot", "slow");
+  ASSERT_TRUE(wait_text(c, "ChatBot", "Sorry, I can't answer right now. Please try again later."));
+  llm.set_delay(0ms);
+  std::this_thread::sleep_for(1500ms);  // the stand-in finishes the slow request
+  c.send_text("ChatBot", "fast again");
+  EXPECT_TRUE(wait_text(c, "ChatBot", "You said: fast again"));
+}
+
 TEST(ChatBot, StreamsTheReplyLiveThroughAppendOrders) {
   FakeLlm llm;
   Stack stack({"--bots", "ChatBot", "--chatbot-model", "m", "--chatbot-stream", "--chatbot-no-reasoning",
