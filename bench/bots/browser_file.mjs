@@ -27,6 +27,7 @@ try {
     await sleep(20);
   }
   const total = (Date.now() - t0) / 1000;
+  console.log(`ice_pair ${JSON.stringify(await page.evaluate(() => window.parley.pairInfo('EchoBot')))}`);
   const mb = (mib * 1024 * 1024) / 1e6;
   console.log(`browser_file_mib ${mib}`);
   console.log(`browser_to_bot_mb_s ${(mb / up).toFixed(1)}`);

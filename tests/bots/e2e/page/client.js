@@ -237,6 +237,17 @@
     return { acked: [...p.acked], patchCount: p.patchCount, received: p.received.length, conn: p.pc.connectionState };
   }
 
-  window.parley = { connectSignalling, connect, send, texts, spectrum, sendFile, receivedFiles, info,
+  // The selected ICE candidate pair (diagnostics for benchmarks).
+  async function pairInfo(botName) {
+    const stats = await state.peers.get(botName).pc.getStats();
+    let pair = null;
+    stats.forEach((r) => { if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') pair = r; });
+    if (!pair) return null;
+    const l = stats.get(pair.localCandidateId), r = stats.get(pair.remoteCandidateId);
+    return { local: `${l.address}:${l.port} ${l.candidateType}`, remote: `${r.address}:${r.port} ${r.candidateType}`,
+      rtt: pair.currentRoundTripTime };
+  }
+
+  window.parley = { connectSignalling, connect, send, texts, spectrum, sendFile, receivedFiles, info, pairInfo,
     nodeId: () => state.nodeId };
 })();
