@@ -5,6 +5,7 @@ import { chromium } from '../../tests/bots/e2e/node_modules/playwright-core/inde
 import { Stack, startFakeLlm, sleep } from '../../tests/bots/e2e/tests/stack.js';
 
 const mib = Number(process.argv[2] || 50);
+if (!(mib > 0 && mib <= 64)) throw new Error('size in MiB must be 1..64 (EchoBot refuses more than --echo-max-file, 64 MiB)');
 const llm = await startFakeLlm();
 const stack = new Stack();
 await stack.start(llm.port);
@@ -21,10 +22,9 @@ try {
   const t0 = Date.now();
   await page.evaluate((n) => window.parley.sendFile('EchoBot', 'bench.bin', n * 1024 * 1024), mib);
   const up = (Date.now() - t0) / 1000;
-  for (;;) {
-    const files = await page.evaluate(() => window.parley.receivedFiles('EchoBot'));
-    if (files.length) break;
-    await sleep(20);
+  for (const end = Date.now() + 300000; ; await sleep(20)) {
+    if ((await page.evaluate(() => window.parley.receivedFiles('EchoBot'))).length) break;
+    if (Date.now() > end) throw new Error('no echo within 300 s');
   }
   const total = (Date.now() - t0) / 1000;
   console.log(`ice_pair ${JSON.stringify(await page.evaluate(() => window.parley.pairInfo('EchoBot')))}`);
