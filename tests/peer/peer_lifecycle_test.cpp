@@ -2,6 +2,7 @@
 // peer process killed without any goodbye.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -93,6 +94,7 @@ Child spawn_child() {
   if (pipe(in) != 0 || pipe(out) != 0) return {};
   pid_t pid = fork();
   if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a crashed test
     dup2(in[0], 0);
     dup2(out[1], 1);
     close(in[1]);

@@ -2,6 +2,7 @@
 // the connection works with the right password and never forms with a wrong one.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,6 +28,7 @@ class Turn {
     log_ = "/tmp/parley-turn-" + std::to_string(port_) + ".log";
     pid_ = fork();
     if (pid_ == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGTERM);
       std::string p = std::to_string(port_), lo = std::to_string(relay), hi = std::to_string(relay + 50);
       execlp("turnserver", "turnserver", "-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1",
              ("--listening-port=" + p).c_str(), ("--min-port=" + lo).c_str(), ("--max-port=" + hi).c_str(),
