@@ -5,17 +5,8 @@
 
 namespace parley::auth {
 
-namespace {
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-}  // namespace
-
 std::string bare_media_type(std::string_view content_type) {
-  return lower(trim_ascii_space(content_type.substr(0, content_type.find(';'))));
+  return ascii_lowercase(trim_ascii_space(content_type.substr(0, content_type.find(';'))));
 }
 
 bool allowed_avatar_mime(std::string_view content_type) {

@@ -20,13 +20,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 // Reads an optional string field; a wrong type sets `bad`. null counts as absent.
 bool read_string(const json::object& o, std::string_view name, std::string& out) {
   const auto* v = o.if_contains(name);
@@ -152,10 +145,10 @@ KioubitCheck KioubitVerifier::verify(std::optional<std::string_view> params, std
 std::string host_without_port(std::string_view host) {
   if (!host.empty() && host.front() == '[') {  // [v6]:port
     const auto close = host.find(']');
-    return close == std::string_view::npos ? std::string{} : lower(host.substr(1, close - 1));
+    return close == std::string_view::npos ? std::string{} : ascii_lowercase(host.substr(1, close - 1));
   }
   const auto colon = host.find(':');
-  return lower(host.substr(0, colon));
+  return ascii_lowercase(host.substr(0, colon));
 }
 
 std::string url_host(std::string_view url) {

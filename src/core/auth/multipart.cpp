@@ -6,13 +6,6 @@ namespace parley::auth {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 bool token_char(char c) {
   const auto u = static_cast<unsigned char>(c);
   return u > 0x20 && u < 0x7f && std::string_view("()<>@,;:\\\"/[]?={}").find(c) == std::string_view::npos;
@@ -34,7 +27,7 @@ bool parse_params(std::string_view s, std::map<std::string, std::string>& out) {
     const std::size_t name_start = i;
     while (i < s.size() && token_char(s[i]) && s[i] != '=') ++i;
     if (i == name_start || i == s.size() || s[i] != '=') return false;
-    const std::string name = lower(s.substr(name_start, i - name_start));
+    const std::string name = ascii_lowercase(s.substr(name_start, i - name_start));
     ++i;
     std::string value;
     if (i < s.size() && s[i] == '"') {
@@ -66,7 +59,7 @@ std::optional<MediaType> parse_media_type(std::string_view value) {
   for (char c : type)
     if (c != '/' && !token_char(c)) return std::nullopt;
   MediaType mt;
-  mt.type = lower(type);
+  mt.type = ascii_lowercase(type);
   if (semi != std::string_view::npos && !parse_params(value.substr(semi), mt.params)) return std::nullopt;
   return mt;
 }

@@ -1,17 +1,11 @@
 #include "core/auth/redirect_policy.hpp"
+#include "core/auth/text_rules.hpp"
 
 #include <stdexcept>
 
 namespace parley::auth {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
 
 // Printable ASCII only: the result goes into a Location header.
 bool safe_chars(std::string_view s) {
@@ -28,12 +22,12 @@ std::string url_origin(std::string_view url) {
   if (!safe_chars(url)) return {};
   const auto sep = url.find("://");
   if (sep == std::string_view::npos) return {};
-  const std::string scheme = lower(url.substr(0, sep));
+  const std::string scheme = ascii_lowercase(url.substr(0, sep));
   if (scheme != "http" && scheme != "https") return {};
   std::string_view authority = url.substr(sep + 3);
   authority = authority.substr(0, authority.find_first_of("/?#"));
   if (authority.empty() || authority.find('@') != std::string_view::npos) return {};
-  std::string host = lower(authority);
+  std::string host = ascii_lowercase(authority);
   std::string port;
   const auto colon = host.rfind(':');
   if (colon != std::string::npos && host.find(']', colon) == std::string::npos) {

@@ -76,4 +76,10 @@ std::string_view trim_ascii_space(std::string_view text) {
   return text.substr(first, last - first + 1);
 }
 
+std::string ascii_lowercase(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = ascii_lower(c);
+  return out;
+}
+
 }  // namespace parley::auth

@@ -2,6 +2,7 @@
 // Small UTF-8 checks shared by username and display-name validation.
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace parley::auth {
@@ -19,5 +20,8 @@ bool has_control_characters(std::string_view text);
 bool ascii_iequals(std::string_view a, std::string_view b);
 
 std::string_view trim_ascii_space(std::string_view text);
+
+// A copy with ASCII letters lowered (schemes, hosts, media types, header parameter names).
+std::string ascii_lowercase(std::string_view text);
 
 }  // namespace parley::auth
