@@ -1,5 +1,6 @@
-// One real-time thread that feeds every MusicBot listener 10 ms of PCM every 10 ms. Decoding
-// and generation happen here, never on a libwebrtc thread nor on the runtime's event loop.
+// One real-time thread that feeds every MusicBot listener every 10 ms: 10 ms of PCM, or for an
+// Ogg file its next Opus packets (kept a few ahead) and 10 ms of silence that paces them.
+// Generation and file reading happen here, never on a libwebrtc thread nor the event loop.
 #pragma once
 
 #include <atomic>
@@ -21,7 +22,7 @@ class AudioPump {
 
   // Starts or switches the stream of one listener; the generator starts once the track is
   // bound (sink attached), so a file is heard from its beginning.
-  void play(const std::string& listener, std::shared_ptr<peer::AudioSource> sink, std::unique_ptr<PcmGenerator> gen);
+  void play(const std::string& listener, std::shared_ptr<peer::AudioSource> sink, ListenerStream stream);
   void remove(const std::string& listener);
   size_t listeners() const;
   void stop();
@@ -30,9 +31,11 @@ class AudioPump {
   void run();
   struct Listener {
     std::shared_ptr<peer::AudioSource> sink;
-    std::unique_ptr<PcmGenerator> generator;
+    ListenerStream stream;
+    bool configured = false;  // passthrough switched on or off for this stream
     bool ended = false;
   };
+  static void tick(Listener& l, std::vector<int16_t>& frame);
   mutable std::mutex mutex_;
   std::map<std::string, Listener> listeners_;
   std::atomic<bool> stop_{false};

@@ -42,35 +42,6 @@ class NoiseGenerator final : public PcmGenerator {
   std::mt19937 rng_;
 };
 
-class OggGenerator final : public PcmGenerator {
- public:
-  OggGenerator(OggOpusFile* file, bool loop) : file_(file), loop_(loop) {}
-  ~OggGenerator() override { op_free(file_); }
-  bool fill(std::span<int16_t> out) override {
-    size_t done = 0;
-    while (done < out.size()) {
-      // op_read_stereo decodes at 48 kHz and down/up-mixes to stereo.
-      int n = op_read_stereo(file_, out.data() + done, static_cast<int>(out.size() - done));
-      if (n > 0) {
-        done += static_cast<size_t>(n) * 2;
-        continue;
-      }
-      if (n < 0 && n != OP_HOLE) spdlog::warn("MusicBot: decode error {}", n);
-      if (n == OP_HOLE) continue;
-      if (!loop_ || op_pcm_seek(file_, 0) != 0 || ++restarts_ > 1000000) {
-        std::fill(out.begin() + static_cast<std::ptrdiff_t>(done), out.end(), 0);
-        return false;
-      }
-    }
-    return true;
-  }
-
- private:
-  OggOpusFile* file_;
-  bool loop_;
-  uint64_t restarts_ = 0;
-};
-
 }  // namespace
 
 std::vector<SourceInfo> build_sources(const std::vector<std::string>& ogg_files) {
@@ -101,18 +72,14 @@ std::vector<SourceInfo> build_sources(const std::vector<std::string>& ogg_files)
   return sources;
 }
 
-std::unique_ptr<PcmGenerator> make_generator(const SourceInfo& source, bool loop) {
+ListenerStream make_stream(const SourceInfo& source, bool loop) {
+  ListenerStream stream;
   switch (source.kind) {
-    case SourceInfo::Kind::sine: return std::make_unique<SineGenerator>(source.hz);
-    case SourceInfo::Kind::noise: return std::make_unique<NoiseGenerator>();
-    case SourceInfo::Kind::ogg: {
-      int error = 0;
-      OggOpusFile* file = op_open_file(source.path.c_str(), &error);
-      if (!file) return nullptr;
-      return std::make_unique<OggGenerator>(file, loop);
-    }
+    case SourceInfo::Kind::sine: stream.pcm = std::make_unique<SineGenerator>(source.hz); break;
+    case SourceInfo::Kind::noise: stream.pcm = std::make_unique<NoiseGenerator>(); break;
+    case SourceInfo::Kind::ogg: stream.packets = OggPacketReader::open(source.path, loop); break;
   }
-  return nullptr;
+  return stream;
 }
 
 }  // namespace parley::bots

@@ -1,5 +1,6 @@
 // MusicBot's sources (PROTOCOL.md §8.2): C4 and A4 sines, white noise, and Ogg Opus files
-// decoded with libopusfile. Each listener gets its own generator: nothing mutable is shared.
+// (checked with libopusfile, their packets passed through as they are, §8.3). Each listener
+// gets its own generator or reader: nothing mutable is shared.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +9,8 @@
 #include <span>
 #include <string>
 #include <vector>
+
+#include "bots/ogg_packet_reader.hpp"
 
 namespace parley::bots {
 
@@ -30,7 +33,15 @@ struct SourceInfo {
 // and skipped, as are names that repeat an earlier source).
 std::vector<SourceInfo> build_sources(const std::vector<std::string>& ogg_files);
 
-// A fresh generator starting at the beginning of the source; nullptr if a file cannot be opened.
-std::unique_ptr<PcmGenerator> make_generator(const SourceInfo& source, bool loop);
+// What one listener plays: PCM to encode (C4, A4, WhiteNoise) or Opus packets to pass through
+// (Ogg files).
+struct ListenerStream {
+  std::unique_ptr<PcmGenerator> pcm;
+  std::unique_ptr<OggPacketReader> packets;
+  explicit operator bool() const { return pcm || packets; }
+};
+
+// A fresh stream starting at the beginning of the source; empty if a file cannot be opened.
+ListenerStream make_stream(const SourceInfo& source, bool loop);
 
 }  // namespace parley::bots

@@ -57,8 +57,8 @@ class MusicBot final : public Bot {
       peer.send_text("Error: Track '" + name + "' not found. Use /list to see available tracks.");
       return;
     }
-    auto generator = make_generator(*it, loop_);
-    if (!generator) {
+    auto stream = make_stream(*it, loop_);
+    if (!stream) {
       spdlog::warn("MusicBot: cannot open '{}'", it->path);
       peer.send_text("Error: Failed to play track: cannot open the file");
       return;
@@ -75,7 +75,7 @@ class MusicBot final : public Bot {
       }
       pc->offer();  // sent once the signalling state is stable (§6.3)
     }
-    pump_.play(peer.peer_id(), source, std::move(generator));
+    pump_.play(peer.peer_id(), source, std::move(stream));
     peer.send_text("Now playing: " + name);
   }
 

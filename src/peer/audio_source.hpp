@@ -19,6 +19,18 @@ class AudioSource {
   // How many tracks are currently bound to this source (0 before negotiation completes).
   virtual int sink_count() const = 0;
 
+  // Opus passthrough (PROTOCOL.md §8.3, Ogg files). While enabled, each packet given to
+  // push_opus (one Opus packet, 48 kHz clock, any frame size) becomes the payload of one RTP
+  // packet of this source's track, in place of what the encoder made of the pushed PCM, and the
+  // RTP timestamp advances by the packet's duration from its TOC byte. PCM must still be pushed
+  // in real time: it paces the stream, its content is not sent. Packets shorter than the
+  // encoder's 20 ms frame are joined (opus_repacketizer). With nothing queued, nothing is sent.
+  // A passthrough source feeds one track. Switching either way drops what is queued.
+  virtual void set_passthrough(bool enabled) = 0;
+  // False when passthrough is off, the queue is full (5 s), or the bytes are not an Opus packet.
+  virtual bool push_opus(std::span<const uint8_t> packet) = 0;
+  virtual size_t queued_opus() const = 0;
+
   static std::shared_ptr<AudioSource> create();
 };
 

@@ -8,6 +8,7 @@
 #include "api/media_stream_interface.h"
 #include "api/notifier.h"
 #include "peer/audio_source.hpp"
+#include "peer/opus_passthrough.hpp"
 
 namespace parley::peer::detail {
 
@@ -36,10 +37,15 @@ class AudioSourceImpl final : public AudioSource {
     source_->push(interleaved, sample_rate, channels);
   }
   int sink_count() const override { return source_->sink_count(); }
+  void set_passthrough(bool enabled) override { packets_->set_enabled(enabled); }
+  bool push_opus(std::span<const uint8_t> packet) override { return packets_->push(packet); }
+  size_t queued_opus() const override { return packets_->size(); }
   const rtc::scoped_refptr<PushAudioSource>& source() const { return source_; }
+  const std::shared_ptr<OpusPacketQueue>& packets() const { return packets_; }
 
  private:
   rtc::scoped_refptr<PushAudioSource> source_;
+  std::shared_ptr<OpusPacketQueue> packets_ = std::make_shared<OpusPacketQueue>();
 };
 
 }  // namespace parley::peer::detail

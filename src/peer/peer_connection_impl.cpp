@@ -423,6 +423,9 @@ bool PeerConnectionImpl::add_audio(std::shared_ptr<AudioSource> source, bool opu
       auto error = result.value()->SetCodecPreferences(opus);
       if (!error.ok()) spdlog::warn("peer: Opus-only preference refused: {}", error.message());
     }
+    // Payloads of Ogg files pass through unchanged when the source is switched to it (§8.3).
+    result.value()->sender()->SetEncoderToPacketizerFrameTransformer(
+        rtc::make_ref_counted<OpusPassthroughTransformer>(push->packets()));
     neg->local_tracks.push_back(track);
     ok = true;
   });

@@ -5,6 +5,9 @@
 #include <atomic>
 #include <cmath>
 #include <numbers>
+#include <span>
+
+#include <opus/opus.h>
 
 #include "harness.hpp"
 
@@ -58,6 +61,136 @@ class TonePump {
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };
+
+// Opus passthrough: encodes a sine into packets of `frame_ms` with libopus, keeps a few queued
+// on the source, and pushes 10 ms of silence every 10 ms as the clock (what MusicBot does for
+// an Ogg file). What is heard can only come from the packets.
+class PacketPump {
+ public:
+  // The tone steps through `hz` every 500 ms, so the pace of the content can be checked.
+  PacketPump(std::shared_ptr<AudioSource> source, std::vector<double> hz, int frame_ms)
+      : source_(std::move(source)), hz_(std::move(hz)), frame_(48 * frame_ms) {
+    int err = 0;
+    enc_ = opus_encoder_create(48000, 2, OPUS_APPLICATION_AUDIO, &err);
+    source_->set_passthrough(true);
+    thread_ = std::thread([this] { run(); });
+  }
+  ~PacketPump() {
+    stop_ = true;
+    thread_.join();
+    opus_encoder_destroy(enc_);
+  }
+  int refused() const { return refused_; }
+
+ private:
+  void run() {
+    std::vector<int16_t> silence(480 * 2, 0), pcm;
+    std::vector<unsigned char> out(4000);
+    auto next = std::chrono::steady_clock::now();
+    while (!stop_) {
+      while (source_->queued_opus() < 8) {
+        pcm.resize(static_cast<size_t>(frame_) * 2);
+        for (int k = 0; k < frame_; ++k, ++i_) {
+          phase_ += 2 * std::numbers::pi * hz_[(i_ / 24000) % hz_.size()] / 48000;
+          auto v = static_cast<int16_t>(std::sin(phase_) * 16000);
+          pcm[2 * static_cast<size_t>(k)] = pcm[2 * static_cast<size_t>(k) + 1] = v;
+        }
+        int len = opus_encode(enc_, pcm.data(), frame_, out.data(), static_cast<opus_int32>(out.size()));
+        if (len <= 0 || !source_->push_opus(std::span<const uint8_t>(out.data(), static_cast<size_t>(len)))) {
+          ++refused_;
+          break;
+        }
+      }
+      source_->push(silence, 48000, 2);
+      next += std::chrono::milliseconds(10);
+      std::this_thread::sleep_until(next);
+    }
+  }
+  std::shared_ptr<AudioSource> source_;
+  std::vector<double> hz_;
+  double phase_ = 0;
+  int frame_;  // samples per channel per packet
+  OpusEncoder* enc_ = nullptr;
+  uint64_t i_ = 0;
+  std::atomic<int> refused_{0};
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+// Power of x at frequency f (Goertzel).
+double power_at(std::span<const float> x, int rate, double f) {
+  double w = 2 * std::numbers::pi * f / rate, c = 2 * std::cos(w), s1 = 0, s2 = 0;
+  for (float v : x) {
+    double s0 = v + c * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+  }
+  return s1 * s1 + s2 * s2 - c * s1 * s2;
+}
+
+// Plays `packet_ms` packets through passthrough. The tone is heard without gaps and its steps
+// come every 500 ms, as encoded: a wrong RTP timestamp step (not each packet's own duration)
+// plays the content at the wrong pace, which the receiver's jitter buffer then squeezes or cuts.
+void check_passthrough(int packet_ms) {
+  const std::vector<double> tones{440.0, 660.0, 880.0};
+  Loop loop;
+  Waiter waiter;
+  Factory factory({loop.executor(), true});
+  auto pair = connect_pair(factory, loop, waiter);
+  ASSERT_TRUE(pair);
+  auto source = AudioSource::create();
+  EXPECT_FALSE(source->push_opus(std::span<const uint8_t>())) << "passthrough is off by default";
+  PacketPump pump(source, tones, packet_ms);
+  ASSERT_TRUE(loop.run([&] {
+    bool ok = pair->b->add_audio(source, true);
+    pair->b->offer();
+    return ok;
+  }));
+  ASSERT_TRUE(waiter.wait_for(std::chrono::seconds(10), [&] { return pair->a_audio.size() >= 400; }));
+  std::vector<float> mono;
+  int rate = 0;
+  {
+    std::lock_guard lock(waiter.mutex());
+    rate = pair->a_audio.back().sample_rate;
+    // Skip the first second (the track starting, jitter buffer warm-up), analyse 3 s.
+    for (size_t i = 100; i < pair->a_audio.size() && i < 400; ++i) {
+      const auto& f = pair->a_audio[i];
+      for (size_t k = 0; k < f.samples.size(); k += static_cast<size_t>(f.channels)) mono.push_back(f.samples[k]);
+    }
+  }
+  ASSERT_GT(rate, 0);
+  // The dominant tone of each 20 ms window, and the lengths of the runs of one tone.
+  const size_t window = static_cast<size_t>(rate / 50);
+  std::vector<int> runs;
+  int quiet = 0, last = -1, run = 0;
+  for (size_t at = 0; at + window <= mono.size(); at += window) {
+    std::span<const float> w(mono.data() + at, window);
+    double energy = 0;
+    for (float v : w) energy += static_cast<double>(v) * v;
+    if (std::sqrt(energy / static_cast<double>(window)) < 3000) ++quiet;
+    int best = 0;
+    for (int t = 1; t < 3; ++t)
+      if (power_at(w, rate, tones[static_cast<size_t>(t)]) > power_at(w, rate, tones[static_cast<size_t>(best)])) best = t;
+    if (best == last) {
+      ++run;
+    } else {
+      if (last >= 0) runs.push_back(run);
+      last = best, run = 1;
+    }
+  }
+  EXPECT_LE(quiet, 8) << "gaps in the decoded tone";
+  // Inner runs (the first and last are cut by the window) last 500 ms = 25 windows.
+  ASSERT_GE(runs.size(), 4u) << "the tone did not step";
+  size_t wrong = 0;
+  for (size_t i = 1; i < runs.size(); ++i) wrong += (runs[i] < 20 || runs[i] > 30) ? 1 : 0;
+  EXPECT_EQ(wrong, 0u) << "tone steps not 500 ms apart: " << ::testing::PrintToString(runs);
+  EXPECT_EQ(pump.refused(), 0);
+  loop.run([&] { pair->a->close(); pair->b->close(); return 0; });
+}
+
+TEST(PeerAudio, OpusPassthroughOf20msPacketsKeepsThePace) { check_passthrough(20); }
+TEST(PeerAudio, OpusPassthroughOf60msPacketsKeepsTheirDuration) { check_passthrough(60); }
+TEST(PeerAudio, OpusPassthroughJoins10msPackets) { check_passthrough(10); }
 
 TEST(PeerAudio, RenegotiationAddsOpusTrackAndA440IsHeard) {
   Loop loop;
