@@ -1,29 +1,75 @@
 // parley-server: wiring only. Flags → config; core and transport objects; signals; run.
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
 
+#include "app/server_bots_command.hpp"
 #include "app/server_options.hpp"
-#include "core/identity_resolver.hpp"
+#include "core/auth/accounts.hpp"
+#include "core/auth/core_adapters.hpp"
 #include "core/local_router.hpp"
-#include "core/name_policy.hpp"
+#include "transport/account_routes.hpp"
+#include "transport/curl_http_client.hpp"
 #include "transport/http_server.hpp"
+#include "transport/management_listener.hpp"
+#include "transport/user_connections.hpp"
 
 int main(int argc, char** argv) {
   using namespace parley;
+  if (auto exit_code = app::run_admin_command(argc, argv)) return *exit_code;
   app::ServerOptions options;
   if (auto exit_code = app::parse_server_options(argc, argv, options)) return *exit_code;
   spdlog::set_level(spdlog::level::from_str(options.log_level));
 
   boost::asio::io_context io(1);
   core::SystemClock clock;
+  transport::CurlHttpClient outbound;
+  std::unique_ptr<auth::Accounts> accounts;
+  try {
+    accounts = std::make_unique<auth::Accounts>(options.accounts, outbound);
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot set up accounts (--data-dir {}): {}", options.accounts.data_dir.string(), e.what());
+    return 1;
+  }
+  for (const auto& w : accounts->warnings()) spdlog::warn("{}", w);
+
   core::LocalRouter router;
-  core::NoReservedNames reserved;
-  core::AnonymousIdentityResolver identities;
-  core::SignallingService service(router, reserved, clock, options.signalling);
+  auth::AccountsIdentityResolver identities(accounts->authenticator(), clock);
+  core::SignallingService service(router, accounts->reserved_names(), clock, options.signalling);
   transport::HttpServer server(io, options.server, service, clock, identities);
+  // Outbound HTTPS (GitHub callback, remote avatars) and management requests run here, never on
+  // the I/O thread. Declared after `accounts` and `io`: it is joined before they go away.
+  boost::asio::thread_pool blocking(2);
+  transport::AccountRoutes account_routes(io, blocking, *accounts, service, clock);
+  account_routes.install(server.routes());
+
+  // A deleted bot's WebSockets are closed with 1008 (§2.2), on the I/O thread.
+  accounts->bots().set_on_deleted([&](const storage::User& user) {
+    boost::asio::post(io, [&service, id = user.id, name = user.username] {
+      const auto n = transport::close_user_connections(service.registry(), id, "account deleted");
+      if (n) spdlog::info("bot {} deleted: closed {} connection(s)", name, n);
+    });
+  });
+
+  transport::ManagementListener management(io, blocking, accounts->bots(), clock);
+  if (!options.management_listen.empty()) {
+    try {
+      management.start(options.management_listen);
+      spdlog::info("management API on unix socket {}", options.management_listen);
+    } catch (const std::exception& e) {
+      if (!options.management_listen_default) {
+        spdlog::critical("--management-listen: {}", e.what());
+        return 1;
+      }
+      // The built-in default (/run/parley) may not be usable by this user: run without it.
+      spdlog::warn("management API disabled: {} (set --management-listen to a writable path)", e.what());
+    }
+  }
+
   try {
     server.start();
   } catch (const std::exception& e) {
@@ -32,16 +78,19 @@ int main(int argc, char** argv) {
   }
   if (!std::filesystem::exists(std::filesystem::path(options.server.web_root) / "index.html"))
     spdlog::warn("no index.html in --web-root {}: the web client is not served", options.server.web_root);
-  spdlog::info("parley-server listening on {}:{} (WebSocket at {} and /api{})", options.server.listen_address,
-               server.port(), options.server.ws_path, options.server.ws_path);
+  spdlog::info("parley-server listening on {}:{} (WebSocket at {} and /api{}); data in {}", options.server.listen_address,
+               server.port(), options.server.ws_path, options.server.ws_path, options.accounts.data_dir.string());
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     spdlog::info("signal {} received", signal);
+    management.stop();
     server.shutdown(3000, [&] { io.stop(); });
   });
   io.run();
+  blocking.stop();  // queued work is dropped; running requests finish within their timeouts
+  blocking.join();
   spdlog::info("parley-server stopped");
   return 0;
 }

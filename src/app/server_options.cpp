@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "app/dotenv.hpp"
+#include "app/server_account_options.hpp"
 #include "core/duration.hpp"
 #include "core/servers_json.hpp"
 
@@ -110,6 +111,8 @@ std::optional<int> parse_server_options(int argc, char** argv, ServerOptions& o)
       ->envname("PARLEY_COOKIE_SAMESITE")->check(CLI::IsMember({"None", "Lax", "Strict"}))->capture_default_str();
   app.add_option("--cookie-secure", o.cookie_secure, "Secure attribute of the session cookie (needed with SameSite=None)")
       ->envname("PARLEY_COOKIE_SECURE")->capture_default_str();
+  AccountFlags account_flags;
+  add_account_options(app, account_flags, o);
   app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error or off")
       ->envname("PARLEY_LOG_LEVEL")->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
       ->capture_default_str();
@@ -140,6 +143,9 @@ std::optional<int> parse_server_options(int argc, char** argv, ServerOptions& o)
   if (o.cookie_samesite == "Strict")
     std::cerr << "warning: --cookie-samesite Strict: the login callback is a cross-site navigation and will not carry the cookie\n";
 
+  std::vector<core::LoginProvider> login_buttons;
+  if (auto problem = finish_account_options(account_flags, o, login_buttons)) return fail(*problem);
+
   if (!servers_json_file.empty()) {
     std::ifstream in(servers_json_file);
     std::stringstream ss;
@@ -154,6 +160,7 @@ std::optional<int> parse_server_options(int argc, char** argv, ServerOptions& o)
     sj.ws_path = s.ws_path;
     sj.ice_servers = ice_servers;
     sj.allow_anonymous = l.allow_anonymous;
+    sj.login_providers = std::move(login_buttons);  // the configured logins only (§10.1)
     s.servers_json = core::render_servers_json(sj);
   }
   return std::nullopt;

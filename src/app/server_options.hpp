@@ -3,21 +3,30 @@
 #include <optional>
 #include <string>
 
+#include "core/auth/accounts.hpp"
 #include "core/signalling_service.hpp"
 #include "transport/server_config.hpp"
 
 namespace parley::app {
+
+// The default of --management-listen (PROTOCOL.md §5).
+inline constexpr const char* kDefaultManagementSocket = "/run/parley/management.sock";
 
 struct ServerOptions {
   transport::ServerConfig server;
   core::SignallingLimits signalling;
   std::string log_level = "info";
   std::string env_file = ".env";
-  // Parsed now, used by the accounts layer.
   std::string cookie_domain;
   std::string cookie_samesite = "Lax";
   bool cookie_secure = false;
+  // Accounts (data dir, keys, sessions, logins), ready for auth::Accounts.
+  auth::AccountsConfig accounts;
+  // The management API's unix socket (§5); "" disables it.
+  std::string management_listen = kDefaultManagementSocket;
+  bool management_listen_default = true;  // not set by flag or environment
 };
+
 
 // Parses argv. Returns the exit code to use when the program should stop (--help, bad flags).
 std::optional<int> parse_server_options(int argc, char** argv, ServerOptions& out);

@@ -66,7 +66,11 @@ HttpRoutes::HttpRoutes(const ServerConfig& config, core::SignallingService& serv
 }
 
 void HttpRoutes::add(std::string path, std::string methods, RouteHandler handler) {
-  routes_[std::move(path)] = Route{std::move(methods), std::move(handler)};
+  routes_[std::move(path)] = Route{std::move(methods), std::move(handler), {}};
+}
+
+void HttpRoutes::add_async(std::string path, std::string methods, AsyncRouteHandler handler) {
+  routes_[std::move(path)] = Route{std::move(methods), {}, std::move(handler)};
 }
 
 bool HttpRoutes::origin_allowed(const Request& req) const {
@@ -83,24 +87,25 @@ void HttpRoutes::add_cors_headers(const Request& req, http::header<false>& h) co
   h.set(http::field::vary, "Origin");
 }
 
-Response HttpRoutes::handle(const Request& req) const {
+void HttpRoutes::handle(const Request& req, Done done) const {
   if (req.method() == http::verb::options && config_.cors) {
     if (!req.count(http::field::origin) || !config_.origins.is_allow_listed(req[http::field::origin]))
-      return error_response(req, http::status::forbidden, "origin not allowed");
+      return done(error_response(req, http::status::forbidden, "origin not allowed"), {});
     StringResponse res{http::status::no_content, req.version()};
     add_cors_headers(req, res.base());
     res.set(http::field::access_control_allow_methods, "GET, POST, DELETE, OPTIONS");
     res.set(http::field::access_control_allow_headers, "Content-Type, Authorization");
     res.set(http::field::access_control_max_age, "600");
     res.keep_alive(req.keep_alive());
-    return res;
+    return done(std::move(res), {});
   }
-  Response res = dispatch(req);
-  std::visit([&](auto& r) { add_cors_headers(req, r.base()); }, res);
-  return res;
+  if (auto res = dispatch(req, done)) {
+    std::visit([&](auto& r) { add_cors_headers(req, r.base()); }, *res);
+    done(std::move(*res), {});
+  }
 }
 
-Response HttpRoutes::dispatch(const Request& req) const {
+std::optional<Response> HttpRoutes::dispatch(const Request& req, Done& done) const {
   auto target = boost::urls::parse_origin_form(req.target());
   if (!target) return error_response(req, http::status::bad_request, "bad request target");
   std::string path = target->path();  // percent-decoded
@@ -112,7 +117,12 @@ Response HttpRoutes::dispatch(const Request& req) const {
     if (!method_listed(it->second.methods, req.method())) return method_not_allowed(req, it->second.methods);
     RouteRequest r{req, route_path, {}};
     for (const auto& p : target->params()) r.query.emplace(p.key, p.value);
-    return it->second.handler(r);
+    if (!it->second.async_handler) return it->second.handler(r);
+    it->second.async_handler(r, [this, &req, done = std::move(done)](StringResponse res, std::function<void()> after) {
+      add_cors_headers(req, res.base());
+      done(std::move(res), std::move(after));
+    });
+    return std::nullopt;
   }
   if (route_path == config_.ws_path)
     return error_response(req, http::status::upgrade_required, "expected a WebSocket upgrade");

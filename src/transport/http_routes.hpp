@@ -3,6 +3,7 @@
 // and formats the answer. Static files and /servers.json come after the API in precedence.
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,13 +24,23 @@ struct RouteRequest {
 
 using RouteHandler = std::function<StringResponse(const RouteRequest&)>;
 
+// Called once with the answer; `after_write` (may be empty) runs once it has been written.
+using Respond = std::function<void(StringResponse response, std::function<void()> after_write)>;
+// A route whose answer may come later (work on another thread). The request stays alive until
+// `respond` has been called; `respond` must be called on the I/O thread.
+using AsyncRouteHandler = std::function<void(const RouteRequest&, Respond respond)>;
+// What HttpRoutes::handle hands back to the session.
+using Done = std::function<void(Response response, std::function<void()> after_write)>;
+
 class HttpRoutes {
 public:
   HttpRoutes(const ServerConfig& config, core::SignallingService& service, WsHub& hub);
 
   // Registers an API route for both `path` and `/api<path>`; `methods` e.g. "GET, HEAD".
   void add(std::string path, std::string methods, RouteHandler handler);
-  Response handle(const Request& req) const;
+  void add_async(std::string path, std::string methods, AsyncRouteHandler handler);
+  // Answers `req` through `done`, now or later (async routes); `req` must outlive that call.
+  void handle(const Request& req, Done done) const;
 
   // The request's Origin may read responses (allow-listed or same origin).
   bool origin_allowed(const Request& req) const;
@@ -38,9 +49,11 @@ private:
   struct Route {
     std::string methods;
     RouteHandler handler;
+    AsyncRouteHandler async_handler;  // set instead of `handler` for async routes
   };
   void add_cors_headers(const Request& req, http::header<false>& h) const;
-  Response dispatch(const Request& req) const;
+  // A synchronous answer, or nullopt once an async route has taken over `done`.
+  std::optional<Response> dispatch(const Request& req, Done& done) const;
 
   const ServerConfig& config_;
   core::SignallingService& service_;

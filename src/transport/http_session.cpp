@@ -56,11 +56,14 @@ void HttpSession::on_read(beast::error_code ec) {
     }
     return close();
   }
-  Request req = parser_->release();
-  const auto path = path_of(req.target());
+  // Shared: an async route answers later, and the request must live until then.
+  auto req = std::make_shared<Request>(parser_->release());
+  const auto path = path_of(req->target());
   const bool ws_path = path == config_.ws_path || path == "/api" + config_.ws_path;
-  if (ws_path && beast::websocket::is_upgrade(req)) return upgrade(req);
-  write(routes_.handle(req));
+  if (ws_path && beast::websocket::is_upgrade(*req)) return upgrade(*req);
+  routes_.handle(*req, [self = shared_from_this(), req](Response res, std::function<void()> after_write) {
+    self->write(std::move(res), std::move(after_write));
+  });
 }
 
 void HttpSession::upgrade(const Request& req) {
@@ -91,13 +94,15 @@ void HttpSession::upgrade(const Request& req) {
   ws->start(websocket_upgrade_response(key), std::move(early), std::move(who.identity), who.invalid_token);
 }
 
-void HttpSession::write(Response response) {
+void HttpSession::write(Response response, std::function<void()> after_write) {
   stream_.expires_after(std::chrono::milliseconds(config_.request_timeout_ms));
   auto held = std::make_shared<Response>(std::move(response));
   std::visit(
       [&](auto& res) {
         const bool keep_alive = res.keep_alive();
-        http::async_write(stream_, res, [self = shared_from_this(), held, keep_alive](beast::error_code ec, std::size_t) {
+        http::async_write(stream_, res, [self = shared_from_this(), held, keep_alive,
+                                         after = std::move(after_write)](beast::error_code ec, std::size_t) {
+          if (after) after();
           if (ec || !keep_alive) return self->close();
           self->read_request();
         });

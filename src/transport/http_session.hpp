@@ -4,6 +4,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -25,7 +26,7 @@ private:
   void read_request();
   void on_read(boost::beast::error_code ec);
   void upgrade(const Request& req);
-  void write(Response response);
+  void write(Response response, std::function<void()> after_write = {});
   void close();
 
   boost::beast::tcp_stream stream_;

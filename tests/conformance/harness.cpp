@@ -17,6 +17,7 @@
 #include <boost/beast/websocket.hpp>
 #include <algorithm>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <thread>
@@ -41,6 +42,17 @@ std::uint16_t pick_free_port() {
 // ---------------- ServerProcess ----------------
 
 ServerProcess::ServerProcess(std::vector<std::string> extra_args) {
+  const auto given = [&](const std::string& flag) {
+    return std::find(extra_args.begin(), extra_args.end(), flag) != extra_args.end();
+  };
+  if (!given("--data-dir") || !given("--management-listen")) {
+    std::string templ = (std::filesystem::temp_directory_path() / "parley-conformance-XXXXXX").string();
+    if (!mkdtemp(templ.data())) throw std::runtime_error("mkdtemp failed");
+    temp_dir_ = templ;
+    if (!given("--data-dir")) extra_args.insert(extra_args.end(), {"--data-dir", temp_dir_ + "/data"});
+    if (!given("--management-listen"))
+      extra_args.insert(extra_args.end(), {"--management-listen", temp_dir_ + "/management.sock"});
+  }
   for (int attempt = 0; attempt < 5; ++attempt) {
     port_ = pick_free_port();
     std::vector<std::string> args = {PARLEY_SERVER_BINARY, "--listen", "127.0.0.1:" + std::to_string(port_),
@@ -66,11 +78,15 @@ ServerProcess::ServerProcess(std::vector<std::string> extra_args) {
     }
     stop(SIGKILL);
   }
+  std::error_code ignored;
+  if (!temp_dir_.empty()) std::filesystem::remove_all(temp_dir_, ignored);
   throw std::runtime_error("parley-server did not start");
 }
 
 ServerProcess::~ServerProcess() {
   if (pid_ > 0) stop(SIGKILL);
+  std::error_code ignored;
+  if (!temp_dir_.empty()) std::filesystem::remove_all(temp_dir_, ignored);
 }
 
 bool ServerProcess::running() {

@@ -18,6 +18,9 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 
 class ServerProcess {
 public:
+  // Without --data-dir / --management-listen in `extra_args`, the server gets a private temporary
+  // data directory with the management socket inside it (removed with the ServerProcess), so
+  // parallel servers never share a database or a socket.
   explicit ServerProcess(std::vector<std::string> extra_args = {});
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
@@ -30,9 +33,12 @@ public:
   bool running();
   long rss_kib() const;
 
+  const std::string& temp_dir() const { return temp_dir_; }  // "" when the caller chose both paths
+
 private:
   int pid_ = -1;
   std::uint16_t port_ = 0;
+  std::string temp_dir_;
 };
 
 struct HttpResult {

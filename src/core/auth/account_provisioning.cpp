@@ -12,8 +12,9 @@ std::string clean_display_name(std::string_view name) {
   return display_name_problem(name) ? std::string{} : std::string(trim_ascii_space(name));
 }
 
-std::string clean_avatar(std::string_view url) {
-  if (url.size() > 2048 || url.substr(0, 8) != "https://" || has_control_characters(url)) return {};
+std::string clean_avatar(std::string_view url, bool allow_http) {
+  const bool scheme_ok = url.substr(0, 8) == "https://" || (allow_http && url.substr(0, 7) == "http://");
+  if (url.size() > 2048 || !scheme_ok || has_control_characters(url)) return {};
   for (char c : url)
     if (c == ' ' || c == '"' || c == '<' || c == '>' || c == '\\') return {};
   return std::string(url);
@@ -75,7 +76,7 @@ Provisioned AccountProvisioner::create(storage::User user, std::string_view base
 Provisioned AccountProvisioner::github(std::int64_t github_id, std::string_view login, std::string_view name,
                                        std::string_view avatar_url, std::int64_t now) {
   std::string display = clean_display_name(name);
-  std::string avatar = clean_avatar(avatar_url);
+  std::string avatar = clean_avatar(avatar_url, allow_http_avatars_);
   if (auto existing = storage_.user_by_github_id(github_id))
     return refreshed(storage_, std::move(*existing), std::move(display), std::move(avatar));
   storage::User user;

@@ -18,7 +18,9 @@ class AccountProvisioner {
  public:
   static constexpr int kCollisionRetries = 5;
 
-  explicit AccountProvisioner(storage::Storage& storage) : storage_(storage) {}
+  // `allow_http_avatars`: keep plain-http avatar URLs too (--avatar-allow-http, local tests only).
+  explicit AccountProvisioner(storage::Storage& storage, bool allow_http_avatars = false)
+      : storage_(storage), allow_http_avatars_(allow_http_avatars) {}
 
   // Keyed by the GitHub id. A new account takes `login` as username (`login-xxxx` on collision);
   // display name and avatar are refreshed at every login, the username never changes. A name
@@ -33,6 +35,7 @@ class AccountProvisioner {
  private:
   Provisioned create(storage::User user, std::string_view base_username);
   storage::Storage& storage_;
+  bool allow_http_avatars_;
 };
 
 }  // namespace parley::auth

@@ -20,7 +20,7 @@ Accounts::Accounts(AccountsConfig config, OutboundHttp& http, std::unique_ptr<st
   sessions_ = std::make_unique<SessionService>(st, config_.sessions);
   nonces_ = std::make_unique<NonceTable>();
   flow_ = std::make_unique<LoginFlow>(*sessions_, *nonces_, std::move(redirects));
-  provisioner_ = std::make_unique<AccountProvisioner>(st);
+  provisioner_ = std::make_unique<AccountProvisioner>(st, config_.avatars.allow_http);
   authenticator_ = std::make_unique<RequestAuthenticator>(st, *jwt_, *sessions_);
   reserved_ = std::make_unique<AccountReservedNames>(st);
   profiles_ = std::make_unique<ProfileApi>(st);
@@ -33,7 +33,7 @@ Accounts::Accounts(AccountsConfig config, OutboundHttp& http, std::unique_ptr<st
                                               KioubitVerifier::from_pem_file(config_.kioubit->public_key_file),
                                               *flow_, *provisioner_);
   }
-  if (config_.avatars.allow_http) warnings_.emplace_back("remote avatars may be fetched over plain http (test setting)");
+  if (config_.avatars.allow_http) warnings_.emplace_back("--avatar-allow-http: remote avatars may be stored and fetched over plain http (test setting)");
 }
 
 Accounts::~Accounts() = default;

@@ -1,0 +1,118 @@
+#include "transport/account_routes.hpp"
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "core/auth/identity.hpp"
+#include "core/registry.hpp"
+#include "core/storage/storage.hpp"
+#include "transport/auth_reply.hpp"
+
+namespace parley::transport {
+namespace asio = boost::asio;
+
+namespace {
+
+bool is_logout(std::string_view path) { return path == "/logout" || path == "/kioubit/login/delete"; }
+
+// A storage failure (disk full, corrupt database) or a bug: logged, answered 500, server goes on.
+// Only the path is logged: the query may hold an OAuth code or a login nonce.
+auth::AccountReply internal_error(std::string_view path, const std::exception& e) {
+  const bool storage = dynamic_cast<const storage::StorageError*>(&e) != nullptr;
+  spdlog::error("{}: {}{}", path, storage ? "storage error: " : "", e.what());
+  return auth::AccountReply{auth::json_error(500, "internal error"), std::nullopt};
+}
+
+}  // namespace
+
+AccountRoutes::AccountRoutes(asio::io_context& io, asio::thread_pool& pool, auth::Accounts& accounts,
+                             core::SignallingService& service, const core::Clock& clock)
+    : io_(io), pool_(pool), accounts_(accounts), api_(accounts), service_(service), clock_(clock) {}
+
+void AccountRoutes::install(HttpRoutes& routes) {
+  const bool github = accounts_.github() != nullptr;
+  const bool kioubit = accounts_.kioubit() != nullptr;
+  const std::pair<const char*, const char*> table[] = {
+      {"/profile", "GET, HEAD"},          {"/profile/status", "GET, HEAD"},
+      {"/profile/avatar", "GET, HEAD"},   {"/logout", "POST"},
+      {"/kioubit/login/delete", "POST"},  {"/github/login/start", "GET, HEAD"},
+      {"/github/login/auth", "GET, HEAD"}, {"/kioubit/login/start", "GET, HEAD"},
+      {"/kioubit/login/auth", "GET, HEAD"}};
+  for (const auto& [path, methods] : table) {
+    const std::string_view p = path;
+    if ((p.starts_with("/github/") && !github) || (p.starts_with("/kioubit/login/") && p != "/kioubit/login/delete" && !kioubit))
+      continue;  // not configured: the route table's 404
+    routes.add_async(path, methods,
+                     [this, &routes](const RouteRequest& r, Respond respond) { serve(routes, r, std::move(respond)); });
+  }
+
+  // /conns is public, but a bearer token that is present and invalid is refused (§3.1).
+  routes.add("/conns", "GET, HEAD", [this](const RouteRequest& r) {
+    const auto authorization = r.http[http::field::authorization];
+    if (!authorization.empty()) {
+      const auto who = [&] {
+        try {
+          return accounts_.authenticator().resolve(authorization, "", clock_.unix_s());
+        } catch (const std::exception& e) {
+          spdlog::error("/conns: {}", e.what());
+          return auth::Identity{};  // a storage failure must not hide the public peer list
+        }
+      }();
+      if (who.bearer_rejected) return to_response(auth::invalid_token_reply(), r.http);
+    }
+    return json_response(r.http, http::status::ok, core::render_conns(service_.registry()));
+  });
+}
+
+void AccountRoutes::serve(const HttpRoutes& routes, const RouteRequest& r, Respond respond) {
+  const Request& req = r.http;
+  // CSRF (§3.6): a cross-site form or fetch must not log the user out.
+  if (is_logout(r.path) && req.count(http::field::origin) && !routes.origin_allowed(req))
+    return respond(error_response(req, http::status::forbidden, "origin not allowed"), {});
+
+  const std::string method(req.method_string());
+  const auth::AccountRequest ar{method, r.path, "", req[http::field::authorization], req[http::field::cookie]};
+  std::optional<auth::AccountRoute> route;
+  try {
+    route = api_.route(ar, r.query, clock_.unix_ms());
+  } catch (const std::exception& e) {
+    return answer(req, internal_error(r.path, e), respond);
+  }
+  if (!route) return respond(error_response(req, http::status::not_found, "not found"), {});
+  if (route->ready) return answer(req, std::move(*route->ready), respond);
+  run_blocking(req, std::string(r.path), std::move(route->blocking), std::move(respond));
+}
+
+void AccountRoutes::run_blocking(const Request& req, std::string path, std::function<auth::AccountReply()> job,
+                                 Respond respond) {
+  // `req` lives until `respond` is called (HttpRoutes' contract), so the pointer stays valid.
+  asio::post(pool_, [this, req = &req, path = std::move(path), job = std::move(job), respond = std::move(respond)]() mutable {
+    auth::AccountReply reply;
+    try {
+      reply = job();
+    } catch (const std::exception& e) {
+      reply = internal_error(path, e);
+    }
+    // Move `respond` out: the session it holds must be released on the I/O thread, not here.
+    asio::post(io_, [this, req, reply = std::move(reply), respond = std::move(respond)]() mutable {
+      answer(*req, std::move(reply), respond);
+    });
+  });
+}
+
+void AccountRoutes::answer(const Request& req, auth::AccountReply reply, const Respond& respond) {
+  std::function<void()> after_write;
+  if (reply.after) {
+    // GitHub token revocation (§4.2 step 8): after the answer, off the I/O thread, result only logged.
+    after_write = [this, request = std::move(*reply.after)] {
+      asio::post(pool_, [this, request] {
+        const auto res = accounts_.http().perform(request);
+        if (!res.ok) spdlog::warn("GitHub token revocation failed: {}", res.error);
+        else if (res.status != 204 && res.status != 200) spdlog::warn("GitHub token revocation: HTTP {}", res.status);
+      });
+    };
+  }
+  respond(to_response(reply.reply, req), std::move(after_write));
+}
+
+}  // namespace parley::transport

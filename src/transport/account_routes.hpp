@@ -1,0 +1,39 @@
+#pragma once
+// The account routes of PROTOCOL.md §3.2 (profile, avatar, logout, GitHub and Kioubit logins) in
+// the HTTP route table, answered by the accounts core. Work that makes outbound HTTP requests
+// (the GitHub callback, a remote avatar not in the cache) runs on a small thread pool and its
+// reply is posted back to the I/O thread: the single I/O thread never waits on the network.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "core/auth/accounts.hpp"
+#include "core/auth/accounts_http.hpp"
+#include "core/clock.hpp"
+#include "core/signalling_service.hpp"
+#include "transport/http_routes.hpp"
+
+namespace parley::transport {
+
+class AccountRoutes {
+public:
+  AccountRoutes(boost::asio::io_context& io, boost::asio::thread_pool& pool, auth::Accounts& accounts,
+                core::SignallingService& service, const core::Clock& clock);
+
+  // Registers the routes (replacing the anonymous placeholders) and `/conns` with its 401 for
+  // an invalid bearer token (§3.1). Login routes of providers that are not configured stay 404.
+  void install(HttpRoutes& routes);
+
+private:
+  void serve(const HttpRoutes& routes, const RouteRequest& r, Respond respond);
+  void run_blocking(const Request& req, std::string path, std::function<auth::AccountReply()> job, Respond respond);
+  void answer(const Request& req, auth::AccountReply reply, const Respond& respond);
+
+  boost::asio::io_context& io_;
+  boost::asio::thread_pool& pool_;
+  auth::Accounts& accounts_;
+  auth::AccountsHttpApi api_;
+  core::SignallingService& service_;
+  const core::Clock& clock_;
+};
+
+}  // namespace parley::transport
