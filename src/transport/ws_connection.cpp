@@ -12,6 +12,7 @@ using boost::system::error_code;
 
 namespace {
 constexpr std::size_t kReadsPerWakeup = 4;  // fairness between busy connections
+constexpr std::size_t kKeptQueueCapacity = 16;
 }
 
 WsConnection::WsConnection(asio::ip::tcp::socket socket, WsHub& hub)
@@ -108,6 +109,16 @@ void WsConnection::begin_close(std::uint16_t code, std::string_view reason) {
 void WsConnection::enqueue(core::SharedFrame data, WsOpcode opcode, bool raw) {
   queued_bytes_ += data->size();
   queue_.push_back({std::move(data), opcode, raw});
+  // Write once per turn of the event loop, not once per frame: a registration broadcasts one
+  // `online` frame to every client, and several registrations read in one turn share one write.
+  if (!writing_ && !flush_scheduled_) {
+    flush_scheduled_ = true;
+    hub_.schedule_flush(shared_from_this());
+  }
+}
+
+void WsConnection::run_scheduled_flush() {
+  flush_scheduled_ = false;
   if (!writing_) flush();
 }
 
@@ -128,6 +139,7 @@ void WsConnection::flush() {
     }
     buffers.emplace_back(item.data->data(), item.data->size());
   }
+  hub_.note_flushed(in_flight_.size());
   writing_ = true;
   write_started_ms_ = hub_.clock().steady_ms();
   asio::async_write(socket_, buffers, [self = shared_from_this(), headers](const error_code& ec, std::size_t) {
@@ -138,9 +150,11 @@ void WsConnection::flush() {
 void WsConnection::on_written(const error_code& ec) {
   writing_ = false;
   in_flight_.clear();
-  if (in_flight_.capacity() > 64) std::vector<Outgoing>().swap(in_flight_);
+  // Give back what a burst grew, so an idle connection stays small (the sweep trims the heap).
+  if (in_flight_.capacity() > kKeptQueueCapacity) std::vector<Outgoing>().swap(in_flight_);
   if (ec) return abort();
   if (!queue_.empty()) return flush();
+  if (queue_.capacity() > kKeptQueueCapacity) std::vector<Outgoing>().swap(queue_);
   if (shutdown_after_write_) {
     // Our close frame is out: stop sending and let the peer close; the sweep ends it otherwise.
     error_code ignored;

@@ -42,6 +42,8 @@ private:
   void handle_event(WsEvent&& ev);
   void enqueue(core::SharedFrame data, WsOpcode opcode, bool raw = false);
   void flush();
+  friend class WsHub;  // runs the flush it scheduled
+  void run_scheduled_flush();
   void on_written(const boost::system::error_code& ec);
   void begin_close(std::uint16_t code, std::string_view reason);
   // Drops the socket now; the core entry is removed on the next turn of the event loop, never
@@ -59,6 +61,7 @@ private:
   std::int64_t write_started_ms_ = 0;
   std::int64_t close_started_ms_ = 0;
   bool writing_ = false;
+  bool flush_scheduled_ = false;
   bool closing_ = false;       // our close frame is queued; no more data frames
   bool shutdown_after_write_ = false;
   bool aborted_ = false;

@@ -34,6 +34,12 @@ public:
   std::size_t size() const { return connections_.size(); }
   bool full() const { return connections_.size() >= limits_.max_connections; }
 
+  // Flushes the connection after the handlers that are ready now have run (one post per turn
+  // for all connections, not one per frame).
+  void schedule_flush(std::shared_ptr<WsConnection> connection);
+  // Frames handed to the socket, for the heap trim after bursts.
+  void note_flushed(std::size_t frames) { frames_flushed_ += frames; }
+
   void start_sweeper();
   void close_all(core::CloseCode code, std::string_view reason);
 
@@ -46,6 +52,8 @@ public:
 
 private:
   void sweep();
+  void run_flushes();
+  void trim_heap_after_burst();
 
   boost::asio::io_context& io_;
   core::SignallingService& service_;
@@ -54,6 +62,11 @@ private:
   std::unordered_map<WsConnection*, std::shared_ptr<WsConnection>> connections_;
   std::vector<char> scratch_;
   boost::asio::steady_timer sweep_timer_;
+  std::vector<std::shared_ptr<WsConnection>> pending_flushes_;
+  std::vector<std::shared_ptr<WsConnection>> flushing_;
+  std::size_t frames_flushed_ = 0;
+  std::size_t frames_at_last_sweep_ = 0;
+  bool burst_since_trim_ = false;
   bool stopped_ = false;
 };
 
