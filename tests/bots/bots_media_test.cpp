@@ -5,7 +5,9 @@
 #include <sys/wait.h>
 
 #include <boost/json.hpp>
+#include <cmath>
 #include <csignal>
+#include <optional>
 
 #include "bots_harness.hpp"
 #include "ogg_writer.hpp"
@@ -116,6 +118,57 @@ TEST(MusicBot, PlaysAnOggOpusFileFromItsStart) {
   auto a = c.audio("MusicBot", &rate);
   std::vector<float> last(a.end() - rate, a.end());
   EXPECT_NEAR(dominant_frequency(last, rate, 100, 2000), 660.0, 5.0);
+}
+
+// Index of the first 10 ms block of `a` that is clearly not silent, or nullopt.
+std::optional<size_t> onset(const std::vector<float>& a, int rate) {
+  const size_t block = static_cast<size_t>(rate / 100);
+  for (size_t at = 0; at + block <= a.size(); at += block) {
+    double energy = 0;
+    for (size_t k = at; k < at + block; ++k) energy += static_cast<double>(a[k]) * a[k];
+    if (std::sqrt(energy / static_cast<double>(block)) > 2000) return at;
+  }
+  return std::nullopt;
+}
+
+// A file of 1.5 s at 440 Hz then 1.5 s at 880 Hz. Bob starts 2 s after Alice, when her stream
+// is already in its 880 Hz part: each must hear 440 Hz first, then 880 Hz (their own reader and
+// position, from the start), passed through packet by packet.
+TEST(MusicBot, ListenersStartingAtDifferentTimesEachHearTheFileFromItsStart) {
+  char dir_tmpl[] = "/tmp/parley-ogg-XXXXXX";
+  std::string dir = mkdtemp(dir_tmpl);
+  ASSERT_FALSE(write_ogg(dir + "/steps.opus", {{{440, 1.5}, {880, 1.5}}}).empty());
+  Stack stack({"--bots", "MusicBot", "--ogg-file", dir + "/steps.opus"});
+  Client a(stack.port(), "alice"), b(stack.port(), "bob");
+  ASSERT_TRUE(a.connect_to("MusicBot"));
+  ASSERT_TRUE(b.connect_to("MusicBot"));
+  a.send_text("MusicBot", "/play steps");
+  ASSERT_TRUE(wait_text(a, "MusicBot", "Now playing: steps")) << stack.bots_log();
+  ASSERT_TRUE(a.wait(15s, [&] {
+    int r = 0;
+    auto x = a.audio("MusicBot", &r);
+    return r > 0 && onset(x, r).has_value();
+  })) << stack.bots_log();
+  std::this_thread::sleep_for(2s);
+  b.send_text("MusicBot", "/play steps");
+  ASSERT_TRUE(wait_text(b, "MusicBot", "Now playing: steps"));
+  for (auto* c : {&a, &b}) {
+    SCOPED_TRACE(c == &a ? "alice" : "bob");
+    int rate = 0;
+    ASSERT_TRUE(c->wait(20s, [&] {
+      auto x = c->audio("MusicBot", &rate);
+      auto at = rate > 0 ? onset(x, rate) : std::nullopt;
+      return at && x.size() >= *at + static_cast<size_t>(rate) * 28 / 10;
+    })) << stack.bots_log();
+    auto x = c->audio("MusicBot", &rate);
+    const size_t at = *onset(x, rate);
+    auto part = [&](double from, double to) {
+      return std::vector<float>(x.begin() + static_cast<std::ptrdiff_t>(at + static_cast<size_t>(from * rate)),
+                                x.begin() + static_cast<std::ptrdiff_t>(at + static_cast<size_t>(to * rate)));
+    };
+    EXPECT_NEAR(dominant_frequency(part(0.2, 1.2), rate, 100, 2000), 440.0, 5.0);
+    EXPECT_NEAR(dominant_frequency(part(1.7, 2.7), rate, 100, 2000), 880.0, 5.0);
+  }
 }
 
 TEST(ChatBot, AnswersThroughTheApiWithHistoryAndHidesErrors) {
