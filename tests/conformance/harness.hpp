@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "support/ws_client_frame.hpp"
+
 namespace parley::conformance {
 
 namespace json = boost::json;
@@ -106,6 +108,6 @@ private:
   int fd_ = -1;
 };
 
-std::string masked_frame(std::uint8_t opcode, const std::string& payload, bool fin = true);
+using parley::test::masked_frame;
 
 }  // namespace parley::conformance

@@ -3,17 +3,12 @@
 #include <boost/json.hpp>
 
 #include "fixture_loader.hpp"
+#include "support/hex.hpp"
 #include "protocol/msgpatch.hpp"
 
 using namespace parley::protocol;
 
-namespace {
-std::string from_hex(std::string_view hex) {
-  std::string out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out += static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16));
-  return out;
-}
-}  // namespace
+using parley::test::from_hex;
 
 TEST(MsgpatchFixtures, ValidOrdersDecodeAndEncodeToTheSameBytes) {
   const auto fixtures = parley::test::load_fixture("datachannel/msgpatch.json").as_object();

@@ -1,31 +1,14 @@
 // The server-side RFC 6455 parser on its own: every split point, control frames, limits.
 #include <gtest/gtest.h>
 
+#include "support/ws_client_frame.hpp"
 #include "transport/ws_frame_parser.hpp"
 
 using namespace parley::transport;
 
 namespace {
 
-std::string masked(std::uint8_t opcode, const std::string& payload, bool fin = true) {
-  std::string out;
-  out += static_cast<char>((fin ? 0x80 : 0) | opcode);
-  const std::size_t n = payload.size();
-  if (n < 126) {
-    out += static_cast<char>(0x80 | n);
-  } else if (n <= 0xFFFF) {
-    out += static_cast<char>(0x80 | 126);
-    out += static_cast<char>(n >> 8);
-    out += static_cast<char>(n & 0xFF);
-  } else {
-    out += static_cast<char>(0x80 | 127);
-    for (int i = 7; i >= 0; --i) out += static_cast<char>((static_cast<std::uint64_t>(n) >> (8 * i)) & 0xFF);
-  }
-  const char mask[4] = {'\x37', '\xfa', '\x21', '\x3d'};
-  out.append(mask, 4);
-  for (std::size_t i = 0; i < n; ++i) out += static_cast<char>(payload[i] ^ mask[i % 4]);
-  return out;
-}
+using parley::test::masked_frame;
 
 struct Collected {
   std::vector<WsEvent> events;
@@ -47,9 +30,9 @@ Collected feed_in_pieces(const std::string& bytes, std::size_t piece, std::size_
 
 TEST(WsFrameParser, AnySplitOfTheStreamGivesTheSameMessages) {
   const std::string medium(5000, 'm');
-  const std::string stream = masked(0x1, "hello") + masked(0x1, medium) + masked(0x9, "p") +
-                             masked(0x1, "frag-", false) + masked(0xA, "") + masked(0x0, "mented") +
-                             masked(0x1, std::string(60000, 'x')) + masked(0x2, "bin") + masked(0x8, "\x03\xe8" "bye");
+  const std::string stream = masked_frame(0x1, "hello") + masked_frame(0x1, medium) + masked_frame(0x9, "p") +
+                             masked_frame(0x1, "frag-", false) + masked_frame(0xA, "") + masked_frame(0x0, "mented") +
+                             masked_frame(0x1, std::string(60000, 'x')) + masked_frame(0x2, "bin") + masked_frame(0x8, "\x03\xe8" "bye");
   for (std::size_t piece : {1ul, 2ul, 3ul, 7ul, 13ul, 1000ul, 4096ul, 65536ul, stream.size()}) {
     SCOPED_TRACE(piece);
     auto c = feed_in_pieces(stream, piece);
@@ -70,7 +53,7 @@ TEST(WsFrameParser, AnySplitOfTheStreamGivesTheSameMessages) {
 }
 
 TEST(WsFrameParser, MessageOverSoftLimitIsReportedTooLargeAndDropped) {
-  auto c = feed_in_pieces(masked(0x1, std::string(70000, 'y')) + masked(0x1, "after"), 4096);
+  auto c = feed_in_pieces(masked_frame(0x1, std::string(70000, 'y')) + masked_frame(0x1, "after"), 4096);
   ASSERT_TRUE(c.ok);
   ASSERT_EQ(c.events.size(), 2u);
   EXPECT_EQ(c.events[0].kind, WsEvent::Kind::too_large);
@@ -80,7 +63,7 @@ TEST(WsFrameParser, MessageOverSoftLimitIsReportedTooLargeAndDropped) {
 
 TEST(WsFrameParser, FragmentsOverHardLimitFailWith1009) {
   std::string stream;
-  for (int i = 0; i < 20; ++i) stream += masked(i == 0 ? 0x1 : 0x0, std::string(60000, 'z'), false);
+  for (int i = 0; i < 20; ++i) stream += masked_frame(i == 0 ? 0x1 : 0x0, std::string(60000, 'z'), false);
   auto c = feed_in_pieces(stream, 65536, 65536, 1 << 20);
   EXPECT_FALSE(c.ok);
   ASSERT_FALSE(c.events.empty());
@@ -91,11 +74,11 @@ TEST(WsFrameParser, FragmentsOverHardLimitFailWith1009) {
 TEST(WsFrameParser, ProtocolViolationsAreErrors1002) {
   const std::vector<std::string> bad = {
       std::string("\x81\x02{}", 4),                    // unmasked
-      masked(0x3, "x"),                                // reserved opcode
-      masked(0x0, "x"),                                // continuation without a message
-      masked(0x9, std::string(126, 'p')),              // control frame too long
-      masked(0x9, "p", false),                         // fragmented control frame
-      masked(0x1, "a", false) + masked(0x1, "b"),      // new message inside a fragmented one
+      masked_frame(0x3, "x"),                                // reserved opcode
+      masked_frame(0x0, "x"),                                // continuation without a message
+      masked_frame(0x9, std::string(126, 'p')),              // control frame too long
+      masked_frame(0x9, "p", false),                         // fragmented control frame
+      masked_frame(0x1, "a", false) + masked_frame(0x1, "b"),      // new message inside a fragmented one
       std::string("\xC1\x80\x00\x00\x00\x00", 6),      // RSV1 set (no extension negotiated)
   };
   for (const auto& b : bad) {
@@ -107,7 +90,7 @@ TEST(WsFrameParser, ProtocolViolationsAreErrors1002) {
 }
 
 TEST(WsFrameParser, CloseWithoutCodeIs1005) {
-  auto c = feed_in_pieces(masked(0x8, ""), 1);
+  auto c = feed_in_pieces(masked_frame(0x8, ""), 1);
   ASSERT_EQ(c.events.size(), 1u);
   EXPECT_EQ(c.events[0].close_code, 1005);
 }
