@@ -1,6 +1,20 @@
 #include "protocol/json_writer.hpp"
 
+#include <array>
+
 namespace parley::protocol {
+namespace {
+
+// Bytes that JSON strings must escape: controls, quote, backslash.
+constexpr auto kNeedsEscape = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 0x20; ++c) table[c] = true;
+  table['"'] = true;
+  table['\\'] = true;
+  return table;
+}();
+
+}  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
@@ -10,7 +24,7 @@ void append_json_string(std::string& out, std::string_view s) {
   std::size_t run = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if (!kNeedsEscape[c]) continue;
     out.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {
