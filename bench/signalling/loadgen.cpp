@@ -1051,6 +1051,13 @@ void Bench::phase_relay(json::object& out) {
     if (c->state == State::registered) ok.push_back(c->index);
   std::shuffle(ok.begin(), ok.end(), rng_);
   const std::size_t np = std::min(opt_.pairs, ok.size() / 2);
+  if (np == 0) {
+    // Nothing to relay between (server down, refused every upgrade): say so instead of crashing.
+    std::fprintf(stderr, "relay: no pair of registered connections (%zu registered), phase skipped\n", ok.size());
+    out["pairs"] = 0;
+    out["error"] = "no registered pairs";
+    return;
+  }
   for (std::size_t i = 0; i < np; ++i) {
     Conn& a = *conns_[ok[2 * i]];
     Conn& b = *conns_[ok[2 * i + 1]];
