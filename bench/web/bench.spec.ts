@@ -1,10 +1,14 @@
 // Web client benchmark, one Chromium run:
-//  1. file throughput between two pages through Parley's UI vs. the raw RTCDataChannel maximum;
-//  2. click-to-chat-open time between two pages on loopback (p50/p95).
+//  1. file throughput between two pages through Parley's UI vs. the raw RTCDataChannel maximum,
+//     for each sender back-pressure window (BENCH_WINDOWS, high-water MiB; resume at a quarter);
+//  2. main-thread long tasks during each Parley transfer (PerformanceObserver `longtask`, plus
+//     long-animation-frame script attribution), and with BENCH_TRACE=1 a Chromium trace of the
+//     first transfer that splits each long task into wall time and the main thread's own CPU time;
+//  3. click-to-chat-open time between two pages on loopback (p50/p95).
 // Results are printed and written to test-artifacts/bench-web.json.
 import { test, expect, type Page } from '@playwright/test';
-import { mkdtempSync, openSync, writeSync, closeSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir, cpus } from 'node:os';
+import { mkdtempSync, openSync, writeSync, closeSync, writeFileSync, mkdirSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openUser, openChat, ownId } from '../../web/e2e/helpers';
 import { REPO } from '../../web/e2e/serverControl';
@@ -14,6 +18,7 @@ const MiB = 1024 * 1024;
 const FILE_MIB = Number(process.env.BENCH_FILE_MIB ?? 256);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const OPEN_ITER = Number(process.env.BENCH_OPEN_ITER ?? 20);
+const WINDOWS = (process.env.BENCH_WINDOWS ?? '1,8').split(',').map(Number).filter((x) => x > 0);
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]; };
@@ -28,8 +33,52 @@ async function transferTimes(page: Page, name: string): Promise<Record<string, n
   }, name);
 }
 
+/** Installed in a page before each transfer: event-loop gaps, long tasks, long animation frames. */
+function watchMainThread(): void {
+  type W = { maxLag: number; lagTimer?: number; longTasks: number[]; loafs: unknown[]; obs?: PerformanceObserver[] };
+  const w = window as unknown as W;
+  w.obs?.forEach((o) => o.disconnect());
+  clearInterval(w.lagTimer);
+  w.maxLag = 0;
+  w.longTasks = [];
+  w.loafs = [];
+  let last = performance.now();
+  w.lagTimer = window.setInterval(() => { const now = performance.now(); w.maxLag = Math.max(w.maxLag, now - last - 50); last = now; }, 50);
+  const o1 = new PerformanceObserver((l) => { for (const e of l.getEntries()) w.longTasks.push(e.duration); });
+  o1.observe({ type: 'longtask', buffered: false });
+  const o2 = new PerformanceObserver((l) => {
+    type Loaf = { duration: number; blockingDuration: number; scripts: { invoker: string; sourceFunctionName: string; duration: number }[] };
+    for (const e of l.getEntries() as unknown as Loaf[]) {
+      if (e.duration >= 150) w.loafs.push({ ms: Math.round(e.duration), blocking: Math.round(e.blockingDuration), scripts: e.scripts.map((s) => `${s.invoker} ${s.sourceFunctionName} ${Math.round(s.duration)} ms`) });
+    }
+  });
+  try { o2.observe({ type: 'long-animation-frame', buffered: false }); } catch { /* unsupported */ }
+  w.obs = [o1, o2];
+}
+
+/** Long top-level tasks of each renderer main thread in a Chromium trace: wall time vs. own CPU. */
+function traceTasks(path: string): { wallMaxMs: number; cpuOfWallMaxMs: number; cpuMaxMs: number; over100msWall: number; over100msCpu: number }[] {
+  const raw = JSON.parse(readFileSync(path, 'utf8')) as { traceEvents?: unknown[] } | unknown[];
+  const ev = (Array.isArray(raw) ? raw : raw.traceEvents ?? []) as { ph?: string; name?: string; pid: number; tid: number; dur?: number; tdur?: number; args?: { name?: string } }[];
+  const mains = new Set(ev.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}/${e.tid}`));
+  const out = [];
+  for (const m of mains) {
+    const tasks = ev.filter((e) => e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && `${e.pid}/${e.tid}` === m && e.dur !== undefined);
+    if (!tasks.length) continue;
+    const byWall = tasks.reduce((a, b) => ((b.dur ?? 0) > (a.dur ?? 0) ? b : a));
+    out.push({
+      wallMaxMs: Math.round((byWall.dur ?? 0) / 1000),
+      cpuOfWallMaxMs: Math.round((byWall.tdur ?? 0) / 1000),
+      cpuMaxMs: Math.round(Math.max(...tasks.map((t) => t.tdur ?? 0)) / 1000),
+      over100msWall: tasks.filter((t) => (t.dur ?? 0) > 100_000).length,
+      over100msCpu: tasks.filter((t) => (t.tdur ?? 0) > 100_000).length,
+    });
+  }
+  return out;
+}
+
 test('web benchmark', async ({ browser }) => {
-  const results: Record<string, unknown> = { date: new Date().toISOString(), cpus: cpus().length, cpu: cpus()[0]?.model, chromium: browser.version(), fileMiB: FILE_MIB };
+  const results: Record<string, unknown> = { date: new Date().toISOString(), cpus: cpus().length, cpu: cpus()[0]?.model, chromium: browser.version(), fileMiB: FILE_MIB, loadAverageAtStart: loadavg()[0] };
 
   // ---- throughput -------------------------------------------------------------------------------
   const alice = await openUser(browser, 'bench-alice');
@@ -43,27 +92,11 @@ test('web benchmark', async ({ browser }) => {
 
   await openChat(alice, 'bench-bob');
   await openChat(bob, 'bench-alice');
-  const parleyData: number[] = [];
-  const parleyTotal: number[] = [];
-  const lagTx: number[] = [];
-  const lagRx: number[] = [];
-  // Event-loop lag during each Parley transfer: a frozen page shows up as a long gap.
-  const watchLag = () => {
-    const w = window as unknown as { maxLag: number; lagTimer?: number; lagEvents: string[] };
-    w.maxLag = 0;
-    w.lagEvents = [];
-    clearInterval(w.lagTimer);
-    const t0 = performance.now();
-    let last = t0;
-    w.lagTimer = window.setInterval(() => {
-      const now = performance.now();
-      const gap = now - last - 50;
-      if (gap > 200) w.lagEvents.push(`${Math.round(gap)} ms at +${((now - t0) / 1000).toFixed(1)} s`);
-      w.maxLag = Math.max(w.maxLag, gap);
-      last = now;
-    }, 50);
-  };
-  const readLag = (p: Page) => p.evaluate(() => (window as unknown as { maxLag: number }).maxLag);
+  const parley: Record<string, { data: number[]; total: number[] }> = Object.fromEntries(WINDOWS.map((w) => [`${w}MiB`, { data: [], total: [] }]));
+  const lag = { sender: [] as number[], receiver: [] as number[] };
+  const longTasks = { sender: [] as number[], receiver: [] as number[] };
+  let traced: ReturnType<typeof traceTasks> | undefined;
+
   // Raw and Parley runs alternate, so both see the same load on a shared machine.
   for (let r = 0; r < RUNS; r++) {
     if (process.env.BENCH_RAW !== '0') {
@@ -71,42 +104,60 @@ test('web benchmark', async ({ browser }) => {
         raw[k].push(await rawThroughput(alice.page, bob.page, FILE_MIB * MiB, { chunk, high, low: high / 4 }));
       }
     }
-    const name = `bench-${r}.bin`;
-    const runFile = join(dir, name); // a unique name per run, so the cards are told apart
-    const fd2 = openSync(runFile, 'w');
-    for (let i = 0; i < FILE_MIB; i++) writeSync(fd2, block);
-    closeSync(fd2);
-    await alice.page.evaluate(watchLag);
-    await bob.page.evaluate(watchLag);
-    await alice.page.getByTestId('file-input').setInputFiles(runFile);
-    const card = bob.page.locator(`[data-testid="file-card"][data-file-name="${name}"]`);
-    await expect(card).toHaveAttribute('data-state', 'done', { timeout: 600_000 });
-    lagTx.push(await readLag(alice.page));
-    lagRx.push(await readLag(bob.page));
-    console.log('lag events (sender):', await alice.page.evaluate(() => (window as unknown as { lagEvents: string[] }).lagEvents.join(', ')));
-    console.log('lag events (receiver):', await bob.page.evaluate(() => (window as unknown as { lagEvents: string[] }).lagEvents.join(', ')));
-    const tx = await transferTimes(alice.page, name);
-    const rx = await transferTimes(bob.page, name);
-    parleyData.push((FILE_MIB * MiB) / ((rx.verifying - tx.sending) / 1000));
-    parleyTotal.push((FILE_MIB * MiB) / ((rx.done - tx.hashing) / 1000));
-    rmSync(runFile);
+    for (const win of WINDOWS) {
+      const name = `bench-${r}-${win}.bin`;
+      const runFile = join(dir, name); // a unique name per run, so the cards are told apart
+      const fd = openSync(runFile, 'w');
+      for (let i = 0; i < FILE_MIB; i++) writeSync(fd, block);
+      closeSync(fd);
+      await alice.page.evaluate((high) => {
+        const p = (window as unknown as { parley: { sendWindow: { high: number; low: number } } }).parley;
+        p.sendWindow.high = high;
+        p.sendWindow.low = high / 4;
+      }, win * MiB);
+      await alice.page.evaluate(watchMainThread);
+      await bob.page.evaluate(watchMainThread);
+      const trace = process.env.BENCH_TRACE === '1' && !traced ? join(dir, 'trace.json') : undefined;
+      if (trace) await browser.startTracing(bob.page, { categories: ['toplevel'], path: trace });
+      await alice.page.getByTestId('file-input').setInputFiles(runFile);
+      const card = bob.page.locator(`[data-testid="file-card"][data-file-name="${name}"]`);
+      await expect(card).toHaveAttribute('data-state', 'done', { timeout: 900_000 });
+      if (trace) { await browser.stopTracing(); traced = traceTasks(trace); rmSync(trace); }
+      for (const [who, p] of [['sender', alice.page], ['receiver', bob.page]] as const) {
+        const m = await p.evaluate(() => { const w = window as unknown as { maxLag: number; longTasks: number[]; loafs: unknown[] }; return { maxLag: w.maxLag, longTasks: w.longTasks, loafs: w.loafs }; });
+        lag[who].push(m.maxLag);
+        longTasks[who].push(...m.longTasks);
+        const top = [...m.longTasks].sort((a, b) => b - a).slice(0, 6).map(Math.round);
+        console.log(`${name} ${who}: ${m.longTasks.length} long tasks, longest ${top.join(', ')} ms; max event-loop gap ${Math.round(m.maxLag)} ms`);
+        for (const l of m.loafs.slice(0, 5)) console.log(`  long animation frame (${who}):`, JSON.stringify(l));
+      }
+      const tx = await transferTimes(alice.page, name);
+      const rx = await transferTimes(bob.page, name);
+      parley[`${win}MiB`].data.push((FILE_MIB * MiB) / ((rx.verifying - tx.sending) / 1000));
+      parley[`${win}MiB`].total.push((FILE_MIB * MiB) / ((rx.done - tx.hashing) / 1000));
+      rmSync(runFile);
+    }
   }
   rmSync(dir, { recursive: true, force: true });
   const rawMedians = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, mbps(median(v))]));
   const rawMax = Math.max(0, ...Object.values(rawMedians).filter((x) => Number.isFinite(x)));
+  const parleyMedians = Object.fromEntries(Object.entries(parley).map(([k, v]) => [k, { dataPhase: mbps(median(v.data)), endToEnd: mbps(median(v.total)), vsRawMaxPercent: rawMax > 0 ? +((100 * mbps(median(v.data))) / rawMax).toFixed(1) : null, runs: v.data.map(mbps) }]));
   results.throughputMBps = {
     ...rawMedians,
     rawMax,
-    'parley data phase (after metadata ACK, to last byte)': mbps(median(parleyData)),
-    'parley end to end (incl. sha256 on both sides)': mbps(median(parleyTotal)),
-    runs: { raw: Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, v.map(mbps)])), parleyData: parleyData.map(mbps), parleyTotal: parleyTotal.map(mbps) },
+    parleyByWindow: parleyMedians,
+    rawRuns: Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, v.map(mbps)])),
   };
-  results.parleyVsRawPercent = rawMax > 0 ? +((100 * mbps(median(parleyData))) / rawMax).toFixed(1) : null;
-  results.maxEventLoopLagMs = { sender: Math.round(Math.max(...lagTx)), receiver: Math.round(Math.max(...lagRx)) };
+  const ltSummary = (xs: number[]) => ({ count: xs.length, maxMs: Math.round(Math.max(0, ...xs)), over100ms: xs.filter((x) => x > 100).length, over200ms: xs.filter((x) => x > 200).length });
+  results.longTasks = { sender: ltSummary(longTasks.sender), receiver: ltSummary(longTasks.receiver) };
+  results.maxEventLoopGapMs = { sender: Math.round(Math.max(...lag.sender)), receiver: Math.round(Math.max(...lag.receiver)) };
+  if (traced) results.tracedFirstTransfer = traced;
 
   // ---- click-to-chat-open -----------------------------------------------------------------------
   const times: number[] = [];
   for (let i = 0; i < OPEN_ITER && process.env.BENCH_OPEN !== '0'; i++) {
+    // Close the chat first: an open chat follows its peer to the new node id and connects at once.
+    await alice.page.evaluate(() => (window as unknown as { parley: { closeChat(): void } }).parley.closeChat());
     await bob.page.reload(); // a fresh node, so the next click builds a new connection
     await expect(bob.page.getByTestId('status')).toHaveAttribute('data-status', 'registered');
     const bobId = await ownId(bob);
@@ -125,9 +176,9 @@ test('web benchmark', async ({ browser }) => {
     times.push(ms);
   }
   if (times.length) results.clickToChatOpenMs = { n: times.length, p50: +pct(times, 50).toFixed(1), p95: +pct(times, 95).toFixed(1), min: +Math.min(...times).toFixed(1), max: +Math.max(...times).toFixed(1) };
+  results.loadAverageAtEnd = loadavg()[0];
 
   console.log(JSON.stringify(results, null, 2));
-  if (results.parleyVsRawPercent !== null) console.log(`parley ${results.parleyVsRawPercent}% of raw`);
   mkdirSync(resolve(REPO, 'test-artifacts'), { recursive: true });
   writeFileSync(resolve(REPO, 'test-artifacts/bench-web.json'), JSON.stringify(results, null, 2));
   await alice.ctx.close();

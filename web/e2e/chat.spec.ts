@@ -13,6 +13,7 @@ test.describe.configure({ mode: 'serial' });
 let browser: Browser;
 let alice: User;
 let bob: User;
+let bigSha256 = '';
 
 test.beforeAll(async ({ browser: b }) => {
   browser = b;
@@ -160,6 +161,7 @@ test('files: 50 MiB byte-exact, zero bytes, image with thumbnail, drop and paste
     return { size: buf.byteLength, hex: Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('') };
   });
   expect(got).toEqual({ size: 50 * 1024 * 1024, hex: expected });
+  bigSha256 = expected;
   const lags = [await alice.page.evaluate(() => (window as unknown as { maxLag: number }).maxLag), await bob.page.evaluate(() => (window as unknown as { maxLag: number }).maxLag)];
   test.info().annotations.push({ type: 'max event-loop lag during 50 MiB (ms)', description: lags.map((x) => x.toFixed(0)).join(' / ') });
   expect(Math.max(...lags)).toBeLessThan(3000); // generous: CI machines are shared
@@ -196,6 +198,32 @@ test('files: 50 MiB byte-exact, zero bytes, image with thumbnail, drop and paste
     el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: d, bubbles: true, cancelable: true }));
   });
   await expect(bob.page.locator('[data-testid="file-card"][data-file-name="pasted.txt"]')).toHaveAttribute('data-state', 'done');
+});
+
+test('received files are kept: after a reload they still open and download byte-exact', async () => {
+  expect(bigSha256).not.toBe('');
+  await bob.page.reload();
+  await expect(bob.page.getByTestId('status')).toHaveAttribute('data-status', 'registered');
+  await openChat(bob, 'alice');
+  const bobCard = bob.page.locator('[data-testid="file-card"][data-file-name="big.bin"]');
+  await expect(bobCard).toHaveAttribute('data-state', 'done');
+  const got = await bobCard.evaluate(async (el) => {
+    const a = el.querySelector('a[download]') as HTMLAnchorElement;
+    const buf = await (await fetch(a.href)).arrayBuffer();
+    const d = await crypto.subtle.digest('SHA-256', buf);
+    return { size: buf.byteLength, hex: Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('') };
+  });
+  expect(got).toEqual({ size: 50 * 1024 * 1024, hex: bigSha256 });
+  await expect(bob.page.locator('[data-testid="file-card"][data-file-name="picture.png"]').getByTestId('file-image')).toBeVisible();
+  await expect(bob.page.locator('[data-testid="file-card"][data-file-name="empty.bin"]')).toHaveAttribute('data-state', 'done');
+  // The sender keeps no copy: its card says so rather than offering a dead link.
+  await alice.page.reload();
+  await expect(alice.page.getByTestId('status')).toHaveAttribute('data-status', 'registered');
+  await openChat(alice, 'bob');
+  const aliceCard = alice.page.locator('[data-testid="file-card"][data-file-name="big.bin"]');
+  await expect(aliceCard.getByTestId('file-status')).toContainText('no copy kept here');
+  await expect(aliceCard.getByTestId('file-download')).toHaveCount(0);
+  expectNoConsoleErrors(alice, bob);
 });
 
 test('both users click each other at once and still chat', async () => {

@@ -16,9 +16,14 @@ export type FileSenderEvents = {
   progress: [TransferProgress];
 };
 
-export const HIGH_WATER = 8 * 1024 * 1024;
-export const LOW_WATER = 2 * 1024 * 1024;
-const READ_SLICE = 4 * 1024 * 1024;
+/**
+ * Back-pressure on `bufferedAmount`, as §7.6 rule 6 suggests: pause above 1 MiB, resume on
+ * `bufferedamountlow` at 256 KiB. An 8 MiB window measured no faster (docs/BENCHMARKS.md).
+ * Mutable so that the benchmark can compare windows in one run.
+ */
+export const sendWindow = { high: 1024 * 1024, low: 256 * 1024 };
+/** Bytes read from the file per step; one step's sends run in one task, so this bounds the task. */
+const READ_SLICE = 1024 * 1024;
 const ACK_TIMEOUT_MS = 10_000;
 const PROGRESS_EVERY_MS = 200;
 
@@ -57,7 +62,7 @@ export class FileSender extends Emitter<FileSenderEvents> {
     this.setState('waiting');
     const dc = this.session.createFileChannel();
     this.dc = dc;
-    dc.bufferedAmountLowThreshold = LOW_WATER;
+    dc.bufferedAmountLowThreshold = sendWindow.low;
     const reader = new FeedbackWordReader();
     // Installed before open so the receiver's early zero word is never lost (§7.6 step 2).
     dc.onmessage = (ev) => {
@@ -112,7 +117,7 @@ export class FileSender extends Emitter<FileSenderEvents> {
       const buf = await this.file.slice(off, off + READ_SLICE).arrayBuffer();
       for (let p = 0; p < buf.byteLength; p += chunk) {
         if (this.state !== 'sending') return;
-        if (dc.bufferedAmount > HIGH_WATER) await this.drained();
+        if (dc.bufferedAmount > sendWindow.high) await this.drained();
         if (this.state !== 'sending' || dc.readyState !== 'open') return;
         dc.send(new Uint8Array(buf, p, Math.min(chunk, buf.byteLength - p)));
       }

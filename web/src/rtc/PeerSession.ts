@@ -2,10 +2,11 @@
 // and ping channels, incoming file and msgpatch channels, audio tracks, and connection stats.
 import { Emitter } from '../signalling/emitter';
 import { PerfectNegotiator } from './PerfectNegotiator';
-import { IceRestartPolicy } from './iceRestart';
+import { effectiveIceState, IceRestartPolicy } from './iceRestart';
 import { CHAT, FILE, MAX_INCOMING_TEXT, MSGPATCH, PING, messageData, pickChannel } from './channels';
 import { buildPing, chatMessageFromObject, encodeChatMessage, type ChatMessage } from '../protocol/chatMessage';
 import { decodePatch, type PatchOrder } from '../protocol/msgpatch';
+import { sdpFingerprint } from '../protocol/sdpFingerprint';
 
 export interface PeerDiagnostics {
   connectionState: RTCPeerConnectionState;
@@ -23,12 +24,23 @@ export type PeerSessionEvents = {
   patch: [PatchOrder];
   track: [MediaStreamTrack, MediaStream];
   diagnostics: [PeerDiagnostics];
+  /** the peer's DTLS certificate fingerprint, from the first remote description applied */
+  identified: [fingerprint: string];
   closed: [reason: 'closed' | 'unreachable' | 'failed'];
 };
 
 export interface SignalSink {
   sdp(desc: RTCSessionDescriptionInit): void;
   ice(c: RTCIceCandidateInit): void;
+}
+
+export interface PeerConfig {
+  /** the server entry's static ICE servers */
+  iceServers: RTCIceServer[];
+  /** fresh TURN credentials before each local description (cached by their lifetime), or null */
+  freshIceServers?: () => Promise<RTCIceServer[] | null>;
+  /** this browser's persistent DTLS certificate (the identity peers see) */
+  certificates?: RTCCertificate[];
 }
 
 const PING_INTERVAL_MS = 1000;
@@ -49,19 +61,27 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
   private failedTimer: ReturnType<typeof setTimeout> | undefined;
   private ackWaiters = new Map<string, () => void>();
   private closed = false;
+  private appliedIce: RTCIceServer[] | null = null;
+  /** the peer's DTLS fingerprint once a remote description has been applied */
+  remoteFingerprint: string | null = null;
   diag: PeerDiagnostics;
 
   constructor(
     readonly ownId: string,
     readonly peerId: string,
     readonly polite: boolean,
-    iceServers: RTCIceServer[],
+    private readonly config: PeerConfig,
     private readonly signal: SignalSink,
   ) {
     super();
-    this.pc = new RTCPeerConnection({ iceServers });
+    const init: RTCConfiguration = { iceServers: config.iceServers };
+    if (config.certificates?.length) init.certificates = config.certificates;
+    this.pc = new RTCPeerConnection(init);
     this.diag = { connectionState: this.pc.connectionState, iceState: this.pc.iceConnectionState, restarts: 0 };
-    this.negotiator = new PerfectNegotiator(this.pc, polite, (d) => this.signal.sdp(d), (m, e) => console.debug(`[peer ${peerId.slice(0, 8)}] ${m}`, e));
+    this.negotiator = new PerfectNegotiator(
+      this.pc, polite, (d) => this.signal.sdp(d), (m, e) => console.debug(`[peer ${peerId.slice(0, 8)}] ${m}`, e),
+      () => this.prepareLocal(),
+    );
     this.restartPolicy = new IceRestartPolicy(
       () => { this.diag.restarts++; this.pc.restartIce(); },
       () => this.close('unreachable'),
@@ -74,7 +94,7 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
       this.emit('track', ev.track, ev.streams[0] ?? new MediaStream([ev.track]));
     };
     this.pc.oniceconnectionstatechange = () => {
-      this.restartPolicy.onIceState(this.pc.iceConnectionState);
+      this.restartPolicy.onIceState(effectiveIceState(this.pc.iceConnectionState, this.pc.connectionState));
       this.updateDiag({ iceState: this.pc.iceConnectionState });
     };
     this.pc.onconnectionstatechange = () => this.onConnectionState();
@@ -98,7 +118,31 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     return m && Number.isFinite(m) && m > 0 ? m : 16384;
   }
 
-  handleSdp(desc: RTCSessionDescriptionInit): void { void this.negotiator.handleDescription(desc); }
+  handleSdp(desc: RTCSessionDescriptionInit): void {
+    void this.negotiator.handleDescription(desc).then((outcome) => {
+      if (outcome !== 'applied' || this.remoteFingerprint || this.closed) return;
+      const fp = sdpFingerprint(this.pc.remoteDescription?.sdp);
+      if (!fp) return;
+      this.remoteFingerprint = fp;
+      this.emit('identified', fp);
+    });
+  }
+
+  /**
+   * Before each local description (offer, answer, ICE restart): the TURN credentials of the
+   * iceServersEndpoint, fetched fresh unless the cached ones are young enough (§10.1, §3.11).
+   */
+  private async prepareLocal(): Promise<void> {
+    if (!this.config.freshIceServers || this.closed) return;
+    const fresh = await this.config.freshIceServers();
+    if (!fresh || fresh === this.appliedIce || this.closed) return;
+    this.appliedIce = fresh;
+    try {
+      this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers: [...fresh, ...this.config.iceServers] });
+    } catch (e) {
+      console.debug(`[peer ${this.peerId.slice(0, 8)}] setConfiguration failed`, e);
+    }
+  }
   handleIce(c: RTCIceCandidateInit): void { void this.negotiator.handleCandidate(c); }
 
   /** Sends on the preferred open chat channel; false when none is open or the message is too big. */
@@ -222,6 +266,7 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
 
   private onConnectionState(): void {
     const s = this.pc.connectionState;
+    this.restartPolicy.onIceState(effectiveIceState(this.pc.iceConnectionState, s));
     this.updateDiag({ connectionState: s });
     // Without `offline` (original server) a connection failed for 30 s, or closed, is dropped (§6.6).
     if (s === 'failed' && !this.failedTimer) {

@@ -28,12 +28,18 @@ export class PerfectNegotiator {
     readonly polite: boolean,
     private readonly sendDescription: (d: RTCSessionDescriptionInit) => void,
     private readonly log: (msg: string, e?: unknown) => void = () => {},
+    /** Runs before every local description, e.g. to fetch fresh TURN credentials (§10.1). */
+    private readonly prepareLocal: () => Promise<void> = async () => {},
   ) {}
 
   /** Call from `negotiationneeded`. */
   async onNegotiationNeeded(): Promise<void> {
     try {
       this.makingOffer = true;
+      await this.prepareLocal();
+      // An offer that arrived meanwhile was answered (polite side): this round is over, and
+      // negotiationneeded fires again if something is still to be negotiated.
+      if (this.pc.signalingState !== 'stable') return;
       await this.pc.setLocalDescription();
       if (this.pc.localDescription) this.sendDescription(this.pc.localDescription);
     } catch (e) {
@@ -79,6 +85,7 @@ export class PerfectNegotiator {
       this.pendingCandidates = [];
       for (const c of queued) await this.addCandidate(c);
       if (desc.type === 'offer') {
+        await this.prepareLocal();
         await this.pc.setLocalDescription();
         if (this.pc.localDescription) this.sendDescription(this.pc.localDescription);
       }

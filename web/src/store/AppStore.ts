@@ -4,6 +4,9 @@
 import { Store } from './Store';
 import { SignallingClient } from '../signalling/SignallingClient';
 import { PeerSession, type PeerDiagnostics } from '../rtc/PeerSession';
+import { IceServerSource } from '../rtc/iceCredentials';
+import { sendWindow } from '../rtc/FileSender';
+import { fingerprintKey } from '../protocol/sdpFingerprint';
 import { FileTransfers, type FileSource } from './FileTransfers';
 import { parseServers, resolveWsUrl, iceServersOf, type ServerEntry } from '../protocol/serversJson';
 import { parseConns, type ConnEntry } from '../protocol/conns';
@@ -13,16 +16,23 @@ import { buildAck, buildAmend, buildDelete, buildText, chatKind, displayText, ty
 import { isSafeThumbnail } from '../protocol/fileCategory';
 import type { Envelope } from '../protocol/envelope';
 import type { PatchOrder } from '../protocol/msgpatch';
-import { buildPeers, followSelection, profileLookupName } from './peerDirectory';
+import { buildPeers, followSelection, isProvisionalConv, profileLookupName } from './peerDirectory';
+import { ownCertificate } from './identity';
+import { apiUrl, avatarUrl, loginHref, parseLoginStatus, parseProfile, type Profile } from '../protocol/profile';
+import type { IdpEntry } from '../protocol/serversJson';
 import { append, applyAmend, applyDelete, applyPatchOrder, clampText, PatchBuffer, update } from './conversation';
 import * as db from './db';
 import * as prefs from './localPrefs';
-import type { AppState, StoredMessage } from './types';
+import type { AppState, PeerView, StoredMessage } from './types';
 
 const ACK_TIMEOUT_MS = 10_000;
 const CONNS_REFRESH_MS = 15_000;
 const HISTORY_LIMIT = 300;
 const MAX_TEXT_LENGTH = 16_000;
+const FILE_CACHE_BYTES = 512 * 1024 * 1024;
+const PROFILE_TTL_MS = 10 * 60_000;
+const LOGIN_POLL_MS = 3000;
+const LOGIN_POLL_FOR_MS = 2 * 60_000;
 
 export type { FileSource } from './FileTransfers';
 
@@ -34,25 +44,34 @@ export class AppStore extends Store<AppState> {
     convOf: (id) => this.convOf(id),
     ownId: () => this.state.ownId,
     session: (id) => this.ensureSession(id),
-    addMessage: (conv, m) => this.setConv(conv, append(this.state.conversations[conv] ?? [], m)),
-    patchMessage: (conv, id, f) => {
+    addMessage: (c, m) => { const conv = this.canon(c); this.setConv(conv, append(this.state.conversations[conv] ?? [], m)); this.touchConv(conv, m.timestamp); },
+    patchMessage: (c, id, f) => {
+      const conv = this.canon(c);
       const [next, changed] = update(this.state.conversations[conv] ?? [], id, f);
       this.setConv(conv, next);
       if (changed) void db.saveMessage(changed);
     },
     setDelivery: (conv, id, d) => this.setDelivery(conv, id, d),
+    keepFile: (messageId, blob) => this.keepFile(messageId, blob),
   });
   private patchBuffers = new Map<string, PatchBuffer>();
+  /** provisional conversation keys → the key their peer got once identified */
+  private aliases = new Map<string, string>();
   private unsent = new Map<string, ChatMessage[]>(); // peer -> queued until chat opens
   private loadedConvs = new Set<string>();
-  /** the conversation whose peer left while its chat was open, to follow it when it returns */
-  private departedConv: string | undefined;
+  /** the peer that left while its chat was open, to follow it when it returns */
+  private departedPeer: PeerView | undefined;
+  /** DTLS fingerprints of peers seen on a connection, by node id (identity of anonymous peers) */
+  private fingerprints = new Map<string, string>();
+  private certificate: RTCCertificate | null = null;
   private refreshTimer: ReturnType<typeof setInterval> | undefined;
   private refreshPending: Promise<void> | null = null;
-  private profileNames = new Map<string, string>();
-  /** TURN credentials from the server entry's iceServersEndpoint (§3.11), refreshed every 10 min */
-  private fetchedIce: RTCIceServer[] | null = null;
-  private iceTimer: ReturnType<typeof setInterval> | undefined;
+  /** profiles of authenticated peers by lookup name (§10.4) */
+  private profiles = new Map<string, { at: number; displayName?: string; avatar?: string }>();
+  /** TURN credentials from the server entry's iceServersEndpoint (§3.11, §10.1), per connection */
+  iceSource: IceServerSource | null = null;
+  /** the sender's back-pressure window, adjustable by the benchmark */
+  readonly sendWindow = sendWindow;
   /** performance.now() when each peer's chat channel first opened (read by the benchmark) */
   readonly chatOpenTimes = new Map<string, number>();
   visible = typeof document === 'undefined' || document.visibilityState === 'visible';
@@ -67,6 +86,8 @@ export class AppStore extends Store<AppState> {
       transfers: {},
       diagnostics: {},
       audio: {},
+      pastConvs: [],
+      account: { status: 'unknown' },
       themeMode: prefs.themeMode(),
     });
   }
@@ -78,6 +99,8 @@ export class AppStore extends Store<AppState> {
   // ---- connect ---------------------------------------------------------------------------------
 
   async init(): Promise<void> {
+    this.certificate = await ownCertificate();
+    void this.refreshPastConvs();
     try {
       const res = await fetch('/servers.json', { cache: 'no-store' });
       const servers = parseServers(await res.json());
@@ -86,6 +109,7 @@ export class AppStore extends Store<AppState> {
       const current = prefs.currentServer();
       const serverId = servers.find((s) => s.id === current)?.id ?? servers[0].id;
       this.set({ servers, serverId });
+      await this.checkAccount();
       if (pinned && servers.some((s) => s.id === pinned)) this.connect(pinned, this.state.preference);
     } catch (e) {
       this.set({ serversError: `Could not load the server list: ${(e as Error).message}` });
@@ -94,6 +118,72 @@ export class AppStore extends Store<AppState> {
 
   selectServer(id: string): void {
     this.set({ serverId: id });
+    void this.checkAccount(false);
+  }
+
+  // ---- account (§4.1) ----------------------------------------------------------------------------
+
+  /**
+   * Whether the session cookie names a user: one `/profile/status` on load; after returning from
+   * a login attempt, polled every 3 s for at most 2 min, then `/profile` once.
+   */
+  private async checkAccount(afterLogin = prefs.takeLoginStarted()): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    const status = async () => {
+      try {
+        const res = await fetch(apiUrl(server.apiPrefix, '/profile/status'), { credentials: 'include', cache: 'no-store' });
+        return res.ok && parseLoginStatus(await res.json());
+      } catch { return false; }
+    };
+    let loggedIn = await status();
+    if (!loggedIn && afterLogin) {
+      this.set({ account: { status: 'finishing' } });
+      const until = Date.now() + LOGIN_POLL_FOR_MS;
+      while (!loggedIn && Date.now() < until && this.server === server) {
+        await new Promise((r) => setTimeout(r, LOGIN_POLL_MS));
+        loggedIn = await status();
+      }
+    }
+    if (this.server !== server) return;
+    if (!loggedIn) {
+      prefs.setLoggedIn(null);
+      this.set({ account: { status: 'anonymous', error: afterLogin ? 'Sign-in did not complete. Please try again.' : undefined } });
+      return;
+    }
+    let profile: Profile | null = null;
+    try {
+      const res = await fetch(apiUrl(server.apiPrefix, '/profile'), { credentials: 'include', cache: 'no-store' });
+      if (res.ok) profile = parseProfile(await res.json());
+    } catch { /* below */ }
+    if (!profile) {
+      this.set({ account: { status: 'anonymous', error: 'Could not load your profile.' } });
+      return;
+    }
+    prefs.setLoggedIn(profile);
+    this.set({ account: { status: 'signed-in', profile, avatar: profile.avatarURL ? avatarUrl(server.apiPrefix) : undefined } });
+  }
+
+  /** Starts a login: the whole page goes to the provider's `loginUrl` (§4.1). */
+  login(idp: IdpEntry): void {
+    const href = loginHref(idp, window.location.origin);
+    if (!href) return;
+    prefs.markLoginStarted();
+    window.location.assign(href);
+  }
+
+  /**
+   * Logs out (§3.6): the session ends on the server. The WebSocket was authenticated when it was
+   * opened (§2.2), so it is closed too; the connect screen comes back.
+   */
+  async logout(): Promise<void> {
+    const server = this.server;
+    if (server) {
+      try { await fetch(apiUrl(server.apiPrefix, '/logout'), { method: 'POST', credentials: 'include' }); } catch { /* the cookie stays; shown below */ }
+    }
+    this.disconnect(true);
+    prefs.setLoggedIn(null);
+    await this.checkAccount(false);
   }
 
   connect(serverId: string, preference: { name?: string; indexOfPreferColor?: number }): void {
@@ -134,36 +224,20 @@ export class AppStore extends Store<AppState> {
       this.sessions.get(p.from_node_id)?.handleIce(c); // unknown peer: dropped (§6.4)
     });
     sig.start();
-    clearInterval(this.iceTimer);
-    this.fetchedIce = null;
-    if (server.iceServersEndpoint) {
-      void this.fetchIceServers(server.iceServersEndpoint);
-      this.iceTimer = setInterval(() => void this.fetchIceServers(server.iceServersEndpoint!), 10 * 60_000);
-    }
+    this.iceSource = server.iceServersEndpoint ? new IceServerSource(server.iceServersEndpoint) : null;
     clearInterval(this.refreshTimer);
     this.refreshTimer = setInterval(() => void this.refreshPeers(), CONNS_REFRESH_MS);
-  }
-
-  private async fetchIceServers(url: string): Promise<void> {
-    try {
-      const res = await fetch(url, { credentials: 'include', cache: 'no-store' });
-      if (!res.ok) return;
-      const body = (await res.json()) as { iceServers?: unknown };
-      if (!Array.isArray(body.iceServers)) return;
-      const list = body.iceServers.filter((x): x is RTCIceServer => typeof x === 'object' && x !== null && (typeof (x as RTCIceServer).urls === 'string' || Array.isArray((x as RTCIceServer).urls)));
-      if (list.length) this.fetchedIce = list;
-    } catch { /* keep the static list */ }
   }
 
   /** Deliberate disconnect: closes every peer connection (§6.6); `forget` also unpins the server. */
   disconnect(forget = true): void {
     clearInterval(this.refreshTimer);
-    clearInterval(this.iceTimer);
     this.signalling?.stop();
     this.signalling = null;
     this.closeAllSessions();
     if (forget) prefs.setPinnedServer(null);
-    this.set({ status: 'closed', ownId: undefined, peers: {}, selected: undefined, diagnostics: {}, audio: {} });
+    this.fingerprints.clear();
+    this.set({ status: 'closed', ownId: undefined, peers: {}, selected: undefined, selectedConv: undefined, diagnostics: {}, audio: {} });
   }
 
   rename(pref: { name?: string; indexOfPreferColor?: number }): void {
@@ -185,7 +259,8 @@ export class AppStore extends Store<AppState> {
     const attributes: Record<string, string> = { support_attachment: 'true', negotiation: 'perfect' };
     const c = this.state.preference.indexOfPreferColor;
     if (c !== undefined) attributes.preferred_color = String(c);
-    return { register: { node_name: this.state.preference.name ?? '' }, attributes_announcement: { attributes } };
+    const signedIn = this.state.account.status === 'signed-in';
+    return { register: { node_name: signedIn ? '' : this.state.preference.name ?? '' }, attributes_announcement: { attributes } };
   }
 
   private onRegistered(id: string, name: string): void {
@@ -201,6 +276,7 @@ export class AppStore extends Store<AppState> {
     this.sessions.clear();
     this.files.dropAll();
     this.unsent.clear();
+    this.fingerprints.clear();
   }
 
   // ---- peers -----------------------------------------------------------------------------------
@@ -222,47 +298,64 @@ export class AppStore extends Store<AppState> {
     } catch {
       return;
     }
-    const peers = buildPeers(entries, this.state.ownId, this.state.peers, (n) => this.profileNames.get(n));
+    const peers = buildPeers(entries, this.state.ownId, this.state.peers, (n) => this.profiles.get(n));
+    // A peer whose connection identified it before it showed up in /conns.
+    for (const p of Object.values(peers)) {
+      const fp = this.fingerprints.get(p.nodeId);
+      if (fp && isProvisionalConv(p.conv)) p.conv = fingerprintKey(fp);
+    }
     for (const c of entries) {
       const lookup = profileLookupName(c);
-      if (lookup && !this.profileNames.has(lookup)) void this.lookupDisplayName(lookup);
+      const known = lookup ? this.profiles.get(lookup) : undefined;
+      if (lookup && (!known || Date.now() - known.at > PROFILE_TTL_MS)) void this.lookupProfile(lookup);
     }
     for (const p of Object.values(peers)) void this.loadHistory(p.conv);
     // Peers that left without an `offline` (original server) are dropped too.
     for (const id of Object.keys(this.state.peers)) if (!peers[id]) this.closeSession(id);
-    // If the open chat's peer came back under a new node id (reload, reconnect), follow it.
+    // If the open chat's peer came back under a new node id (reload, reconnect), follow it, and
+    // connect, so that a peer known only by its certificate is recognised at once.
     const old = this.state.selected;
-    const selected = followSelection(old, (old && this.state.peers[old]?.conv) || this.departedConv, peers);
-    if (selected !== old) this.departedConv = undefined;
+    const selected = followSelection(old, (old && this.state.peers[old]) || this.departedPeer, peers);
+    if (selected !== old) this.departedPeer = undefined;
     this.set({ peers, selected });
+    if (selected && selected !== old && peers[selected]) this.ensureSession(selected).initiate();
     prefs.pruneScrollKeys(new Set(Object.keys(peers)));
   }
 
-  /** Display names come from /profile?username= (§10.4), only for authenticated peers. */
-  private async lookupDisplayName(username: string): Promise<void> {
+  /**
+   * Display names and avatars come from /profile?username= (§10.4), only for authenticated peers;
+   * the avatar endpoint is used only when the profile has an avatar, so no request is made that
+   * must fail. Looked up again after 10 minutes (names and avatars change at each login).
+   */
+  private async lookupProfile(username: string): Promise<void> {
     const server = this.server;
     if (!server) return;
-    this.profileNames.set(username, '');
+    this.profiles.set(username, { at: Date.now() });
+    let profile: Profile | null = null;
     try {
-      const res = await fetch(`${server.apiPrefix}/profile?username=${encodeURIComponent(username)}`, { credentials: 'include' });
-      if (!res.ok) return;
-      const p = (await res.json()) as { displayName?: unknown };
-      if (typeof p.displayName === 'string' && p.displayName.trim()) {
-        const dn = p.displayName.trim().slice(0, 64);
-        this.profileNames.set(username, dn);
-        this.set((s) => {
-          const peers = { ...s.peers };
-          for (const [id, v] of Object.entries(peers)) if ((v.username ?? v.name) === username) peers[id] = { ...v, displayName: dn };
-          return { peers };
-        });
-      }
+      const res = await fetch(apiUrl(server.apiPrefix, `/profile?username=${encodeURIComponent(username)}`), { credentials: 'include', cache: 'no-store' });
+      if (res.ok) profile = parseProfile(await res.json());
     } catch { /* keep the node name */ }
+    if (!profile) return;
+    const entry = { at: Date.now(), displayName: profile.displayName, avatar: profile.avatarURL ? avatarUrl(server.apiPrefix, username) : undefined };
+    this.profiles.set(username, entry);
+    this.set((s) => {
+      const peers = { ...s.peers };
+      for (const [id, v] of Object.entries(peers)) {
+        if (profileLookupName({ username: v.username, nodeName: v.name, authentication: v.authentication }) === username) {
+          peers[id] = { ...v, displayName: entry.displayName || v.name, avatar: entry.avatar };
+        }
+      }
+      return { peers };
+    });
   }
 
   private renamePeer(nodeId: string, name: string): void {
     if (nodeId === this.state.ownId) { this.set({ ownName: name }); return; }
     const p = this.state.peers[nodeId];
-    if (p) this.set({ peers: { ...this.state.peers, [nodeId]: { ...p, name, displayName: name, colourIndex: colourIndexForPeer(name, p.attributes.preferred_color) } } });
+    const lookup = p ? profileLookupName({ username: p.username, nodeName: p.name, authentication: p.authentication }) : undefined;
+    const dn = (lookup && this.profiles.get(lookup)?.displayName) || name;
+    if (p) this.set({ peers: { ...this.state.peers, [nodeId]: { ...p, name, displayName: dn, colourIndex: colourIndexForPeer(name, p.attributes.preferred_color) } } });
   }
 
   private onPeerGone(nodeId: string): void {
@@ -271,7 +364,7 @@ export class AppStore extends Store<AppState> {
     if (!gone) return;
     const peers = { ...this.state.peers };
     delete peers[nodeId];
-    if (this.state.selected === nodeId) this.departedConv = gone.conv;
+    if (this.state.selected === nodeId) this.departedPeer = gone;
     this.set({ peers });
   }
 
@@ -282,6 +375,7 @@ export class AppStore extends Store<AppState> {
     this.files.dropPeer(nodeId);
     this.patchBuffers.delete(nodeId);
     this.unsent.delete(nodeId);
+    this.fingerprints.delete(nodeId);
     const diagnostics = { ...this.state.diagnostics };
     delete diagnostics[nodeId];
     const audio = { ...this.state.audio };
@@ -293,7 +387,7 @@ export class AppStore extends Store<AppState> {
 
   /** Opens the chat with a peer, connecting to it if needed (we are the offerer, §6.1). */
   openChat(nodeId: string): void {
-    this.set({ selected: nodeId });
+    this.set({ selected: nodeId, selectedConv: undefined });
     const peer = this.state.peers[nodeId];
     if (!peer) return;
     void this.loadHistory(peer.conv);
@@ -301,11 +395,45 @@ export class AppStore extends Store<AppState> {
   }
 
   closeChat(): void {
-    this.set({ selected: undefined });
+    this.set({ selected: undefined, selectedConv: undefined });
+  }
+
+  /** Opens an earlier conversation (its peer is not online): read-only. */
+  openPastConv(conv: string): void {
+    this.set({ selected: undefined, selectedConv: conv });
+    void this.loadHistory(conv);
+  }
+
+  /** Deletes a conversation kept on this device, with its files. */
+  async deleteConversation(conv: string): Promise<void> {
+    await db.deleteConv(conv);
+    this.loadedConvs.delete(conv);
+    this.set((s) => {
+      const conversations = { ...s.conversations };
+      delete conversations[conv];
+      return { conversations, selectedConv: s.selectedConv === conv ? undefined : s.selectedConv, pastConvs: s.pastConvs.filter((c) => c.conv !== conv) };
+    });
+  }
+
+  private async refreshPastConvs(): Promise<void> {
+    this.set({ pastConvs: await db.listConvs() });
+  }
+
+  /** Records the conversation's peer and activity, for "Earlier conversations". */
+  private touchConv(c: string, timestamp: number): void {
+    const conv = this.canon(c);
+    if (!db.isPersistentConv(conv)) return;
+    const peer = Object.values(this.state.peers).find((p) => p.conv === conv);
+    const known = this.state.pastConvs.find((c) => c.conv === conv);
+    const info: db.ConvInfo = peer
+      ? { conv, name: peer.displayName || peer.name, colourIndex: peer.colourIndex, username: peer.username, lastActivity: timestamp }
+      : { ...(known ?? db.legacyConvInfo(conv)), lastActivity: timestamp };
+    void db.saveConv(info);
+    this.set((s) => ({ pastConvs: [{ ...known, ...info, lastActivity: Math.max(known?.lastActivity ?? 0, timestamp) }, ...s.pastConvs.filter((c) => c.conv !== conv)] }));
   }
 
   private async loadHistory(conv: string): Promise<void> {
-    if (this.loadedConvs.has(conv)) return;
+    if (this.loadedConvs.has(conv) || !db.isPersistentConv(conv)) return;
     this.loadedConvs.add(conv);
     const stored = await db.loadRecent(conv, HISTORY_LIMIT);
     if (!stored.length) return;
@@ -318,6 +446,50 @@ export class AppStore extends Store<AppState> {
       }
       return { conversations: { ...s.conversations, [conv]: list } };
     });
+    await this.restoreFiles(stored.filter((m) => m.file && m.author === 'peer'));
+  }
+
+  /** Received files kept on this device get their download (and inline view) back after a reload. */
+  private async restoreFiles(messages: StoredMessage[]): Promise<void> {
+    for (const m of messages) {
+      if (this.state.transfers[m.messageId]) continue;
+      const f = await db.loadFile(m.messageId);
+      if (!f) continue;
+      const url = URL.createObjectURL(f.blob);
+      this.set((s) => ({ transfers: { ...s.transfers, [m.messageId]: { messageId: m.messageId, direction: 'receive', state: 'done', url, kept: 'kept' } } }));
+    }
+  }
+
+  /** Keeps a received file within the size cap (oldest evicted first). */
+  private async keepFile(messageId: string, blob: Blob): Promise<void> {
+    const conv = Object.entries(this.state.conversations).find(([, l]) => l.some((m) => m.messageId === messageId))?.[0];
+    if (!conv || !db.isPersistentConv(conv)) return;
+    const kept = await db.keepFile({ messageId, conv, blob, size: blob.size, savedAt: Date.now() }, await fileCacheBytes());
+    this.set((s) => (s.transfers[messageId] ? { transfers: { ...s.transfers, [messageId]: { ...s.transfers[messageId], kept } } } : {}));
+  }
+
+  /** A peer's connection revealed its certificate: an anonymous Parley peer gets its lasting key. */
+  private identify(nodeId: string, fingerprint: string): void {
+    this.fingerprints.set(nodeId, fingerprint);
+    const peer = this.state.peers[nodeId];
+    if (!peer || !isProvisionalConv(peer.conv)) return;
+    const from = peer.conv;
+    const conv = fingerprintKey(fingerprint);
+    this.aliases.set(from, conv);
+    const pending = (this.state.conversations[from] ?? []).map((m) => ({ ...m, conv }));
+    this.set((s) => {
+      const conversations = { ...s.conversations };
+      delete conversations[from];
+      let list = conversations[conv] ?? [];
+      for (const m of pending) list = append(list, m);
+      conversations[conv] = list;
+      return { peers: { ...s.peers, [nodeId]: { ...s.peers[nodeId], conv } }, conversations };
+    });
+    if (pending.length) {
+      void db.saveMessages(pending);
+      this.touchConv(conv, pending[pending.length - 1].timestamp);
+    }
+    void this.loadHistory(conv);
   }
 
   private ensureSession(nodeId: string): PeerSession {
@@ -327,8 +499,12 @@ export class AppStore extends Store<AppState> {
     const sig = this.signalling!;
     const peer = this.state.peers[nodeId];
     const polite = isPoliteToward(ownId, nodeId, peer?.attributes);
-    const ice = [...(this.fetchedIce ?? []), ...(this.server ? iceServersOf(this.server) : [])];
-    const s = new PeerSession(ownId, nodeId, polite, ice, {
+    const source = this.iceSource;
+    const s = new PeerSession(ownId, nodeId, polite, {
+      iceServers: this.server ? iceServersOf(this.server) : [],
+      freshIceServers: source ? () => source.get() : undefined,
+      certificates: this.certificate ? [this.certificate] : undefined,
+    }, {
       sdp: (d) => sig.sendSdp(nodeId, d),
       ice: (c) => sig.sendIce(nodeId, c),
     });
@@ -338,6 +514,7 @@ export class AppStore extends Store<AppState> {
     s.on('fileChannel', (dc) => this.files.onFileChannel(nodeId, dc));
     s.on('patch', (p) => this.onPatch(nodeId, p));
     s.on('diagnostics', (d) => this.setDiagnostics(nodeId, d));
+    s.on('identified', (fp) => this.identify(nodeId, fp));
     s.on('track', (_t, stream) => this.onAudio(nodeId, stream));
     s.on('closed', (reason) => {
       if (this.sessions.get(nodeId) === s) this.sessions.delete(nodeId);
@@ -355,7 +532,16 @@ export class AppStore extends Store<AppState> {
   }
 
   private setConv(conv: string, list: StoredMessage[]): void {
-    this.set((s) => ({ conversations: { ...s.conversations, [conv]: list } }));
+    const key = this.canon(conv);
+    this.set((s) => ({ conversations: { ...s.conversations, [key]: list } }));
+  }
+
+  /**
+   * The current key of a conversation. A key captured before its peer was identified (a pending
+   * ACK, a file transfer) still reaches the conversation afterwards.
+   */
+  private canon(conv: string): string {
+    return this.aliases.get(conv) ?? conv;
   }
 
   private route(nodeId: string) {
@@ -385,6 +571,7 @@ export class AppStore extends Store<AppState> {
     const stored: StoredMessage = { messageId: m.messageId, conv, author: 'me', timestamp: m.timestamp!, text: m.message, delivery: 'sending' };
     this.setConv(conv, append(this.state.conversations[conv] ?? [], stored));
     void db.saveMessage(stored);
+    this.touchConv(conv, stored.timestamp);
     this.deliver(nodeId, conv, m);
   }
 
@@ -396,7 +583,8 @@ export class AppStore extends Store<AppState> {
     void acked.then((ok) => this.setDelivery(conv, m.messageId, ok ? 'delivered' : 'failed'));
   }
 
-  private setDelivery(conv: string, id: string, delivery: 'delivered' | 'failed'): void {
+  private setDelivery(c: string, id: string, delivery: 'delivered' | 'failed'): void {
+    const conv = this.canon(c);
     const list = this.state.conversations[conv];
     if (!list) return;
     const [next, changed] = update(list, id, (x) => (x.delivery === 'delivered' ? x : { ...x, delivery }));
@@ -504,6 +692,7 @@ export class AppStore extends Store<AppState> {
     for (const p of this.patchBuffers.get(nodeId)?.take(m.messageId) ?? []) next = applyPatchOrder(next, p)?.[0] ?? next;
     this.setConv(conv, next);
     void db.saveMessage(next.find((x) => x.messageId === m.messageId) ?? stored);
+    this.touchConv(conv, stored.timestamp);
     if (stored.unread) this.persistUnreads();
     ack();
   }
@@ -543,6 +732,16 @@ export class AppStore extends Store<AppState> {
   cancelTransfer(messageId: string): void {
     this.files.cancel(messageId);
   }
+}
+
+/** Room for received files: 512 MiB, or a fifth of the origin's quota when that is smaller. */
+let cacheBytes: number | undefined;
+async function fileCacheBytes(): Promise<number> {
+  if (cacheBytes !== undefined) return cacheBytes;
+  let quota = Infinity;
+  try { quota = (await navigator.storage?.estimate?.())?.quota ?? Infinity; } catch { /* unknown */ }
+  cacheBytes = Math.min(FILE_CACHE_BYTES, quota / 5);
+  return cacheBytes;
 }
 
 export const appStore = new AppStore();

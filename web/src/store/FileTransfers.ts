@@ -20,6 +20,8 @@ export interface TransferHost {
   addMessage(conv: string, m: StoredMessage): void;
   patchMessage(conv: string, id: string, f: (m: StoredMessage) => StoredMessage): void;
   setDelivery(conv: string, id: string, d: 'delivered' | 'failed'): void;
+  /** a received file is complete: keep it for after a reload */
+  keepFile(messageId: string, blob: Blob): void;
 }
 
 const MAX_RECEIVERS_PER_PEER = 64;
@@ -122,7 +124,11 @@ export class FileTransfers {
       if (state === 'done' || state === 'failed') peerMap.delete(dcId); // stream ids are reused later
     });
     r.on('progress', (progress) => { if (r.messageId) this.setTransfer(r.messageId, { progress }); });
-    r.on('complete', (blob) => { if (r.messageId) this.setTransfer(r.messageId, { url: URL.createObjectURL(blob) }); });
+    r.on('complete', (blob) => {
+      if (!r.messageId) return;
+      this.setTransfer(r.messageId, { url: URL.createObjectURL(blob) });
+      this.host.keepFile(r.messageId, blob);
+    });
     return r;
   }
 }

@@ -2,6 +2,7 @@
 // validated: another client, or a user, may have left anything there.
 import type { Preference } from './types';
 import { parseColourIndex } from '../protocol/palette';
+import { parseProfile, type Profile } from '../protocol/profile';
 
 function read(key: string): string | null {
   try { return localStorage.getItem(key); } catch { return null; }
@@ -54,4 +55,28 @@ export function pruneScrollKeys(online: Set<string>): void {
     }
     stale.forEach((k) => localStorage.removeItem(k));
   } catch { /* storage disabled */ }
+}
+
+/** `has_logged_in` and `logged_in_as` (§10.2), as the original client keeps them. */
+export function loggedInAs(): Profile | null {
+  if (read('has_logged_in') !== 'true') return null;
+  try { return parseProfile(JSON.parse(read('logged_in_as') ?? 'null')); } catch { return null; }
+}
+export function setLoggedIn(p: Profile | null): void {
+  write('has_logged_in', p ? 'true' : 'false');
+  write('logged_in_as', p ? JSON.stringify(p) : null);
+}
+
+const LOGIN_STARTED = 'parley:login-started';
+/** Marks a login attempt before the page navigates to the provider (session storage: this tab). */
+export function markLoginStarted(): void {
+  try { sessionStorage.setItem(LOGIN_STARTED, String(Date.now())); } catch { /* disabled */ }
+}
+/** True (once) when this page load is the return from a login attempt of the last 10 minutes. */
+export function takeLoginStarted(now = Date.now()): boolean {
+  try {
+    const t = Number(sessionStorage.getItem(LOGIN_STARTED));
+    sessionStorage.removeItem(LOGIN_STARTED);
+    return Number.isFinite(t) && t > 0 && now - t < 10 * 60_000;
+  } catch { return false; }
 }

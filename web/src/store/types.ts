@@ -5,12 +5,14 @@ import type { TransferProgress } from '../rtc/transferStats';
 import type { PeerDiagnostics } from '../rtc/PeerSession';
 import type { ServerEntry } from '../protocol/serversJson';
 import type { SignallingStatus } from '../signalling/SignallingClient';
+import type { ConvInfo } from './db';
+import type { Profile } from '../protocol/profile';
 
 export type Delivery = 'sending' | 'delivered' | 'failed';
 
 export interface StoredMessage {
   messageId: string;
-  /** conversation key: the peer's username or name, so history survives reloads (node ids do not) */
+  /** conversation key (peerDirectory.convKeyOf): username, certificate fingerprint or name */
   conv: string;
   author: 'me' | 'peer';
   timestamp: number;
@@ -35,6 +37,8 @@ export interface TransferView {
   stateTimes?: Partial<Record<TransferState, number>>;
   /** object URL of the complete file (received, or the sender's own copy) */
   url?: string;
+  /** whether a received file was kept for after a reload (size cap, docs/WEB_CLIENT.md) */
+  kept?: 'kept' | 'too-large' | 'failed';
 }
 
 export interface PeerView {
@@ -48,6 +52,20 @@ export interface PeerView {
   username?: string;
   isBot: boolean;
   conv: string;
+  /** avatar URL (authenticated peers whose profile has one, §10.4); letter avatar otherwise */
+  avatar?: string;
+}
+
+/**
+ * Login state (§4.1). `finishing`: back from a login attempt, polling /profile/status (at most
+ * 2 min). `signed-in`: the session cookie names a user; the WebSocket then registers under it.
+ */
+export interface AccountState {
+  status: 'unknown' | 'anonymous' | 'finishing' | 'signed-in';
+  profile?: Profile;
+  /** own avatar URL when the profile has one */
+  avatar?: string;
+  error?: string;
 }
 
 export interface Preference { name?: string; indexOfPreferColor?: number }
@@ -68,5 +86,10 @@ export interface AppState {
   diagnostics: Record<string, PeerDiagnostics>;
   audio: Record<string, MediaStream>;
   selected?: string;
+  /** an earlier conversation opened from the list (read-only; its peer is not online) */
+  selectedConv?: string;
+  /** every conversation kept on this device, most recent first */
+  pastConvs: ConvInfo[];
+  account: AccountState;
   themeMode: 'light' | 'dark' | 'system';
 }

@@ -7,7 +7,7 @@ import ArrowBackIcon from '@mui/icons-material/ArrowBack';
 import InfoOutlinedIcon from '@mui/icons-material/InfoOutlined';
 import { appStore } from '../store/AppStore';
 import { useApp } from './useStore';
-import { LetterAvatar } from './LetterAvatar';
+import { UserAvatar } from './LetterAvatar';
 import { MessageList } from './MessageList';
 import { Composer } from './Composer';
 import { DiagnosticsDialog } from './DiagnosticsDialog';
@@ -45,7 +45,7 @@ export function ChatPane({ peerId }: { peerId: string }) {
     >
       <Box sx={{ display: 'flex', alignItems: 'center', gap: 1, p: 1, borderBottom: 1, borderColor: 'divider' }}>
         <IconButton aria-label="Back to people" onClick={() => appStore.closeChat()} sx={{ display: { md: 'none' } }}><ArrowBackIcon /></IconButton>
-        <LetterAvatar name={peer.displayName} colourIndex={peer.colourIndex} size={32} />
+        <UserAvatar name={peer.displayName} colourIndex={peer.colourIndex} src={peer.avatar} size={32} />
         <Typography variant="h6" component="h2" noWrap sx={{ flex: 1 }} data-testid="chat-title">{peer.displayName}</Typography>
         <Chip size="small" label={state} color={state === 'connected' ? 'success' : state === 'failed' ? 'error' : 'default'} data-testid="peer-state" />
         <IconButton aria-label="Connection details" onClick={() => setDiagOpen(true)}><InfoOutlinedIcon /></IconButton>

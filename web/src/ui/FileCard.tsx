@@ -37,12 +37,17 @@ export function FileCard({ m }: { m: StoredMessage }) {
         <Typography variant="body2" sx={{ overflowWrap: 'anywhere' }}>{f.name}</Typography>
       </Box>
       <Typography variant="caption" component="div" data-testid="file-status">
-        {formatBytes(f.size)} · {t ? STATE_TEXT[t.state] ?? t.state : 'Not available after reload'}
+        {formatBytes(f.size)} · {t ? STATE_TEXT[t.state] ?? t.state : m.author === 'me' ? 'Sent (no copy kept here)' : 'No longer available on this device'}
         {t?.error && <Box component="span" sx={{ color: 'error.main', fontWeight: 600 }} role="alert" data-testid="file-error">: {t.error}</Box>}
       </Typography>
       {active && (
         <>
-          <LinearProgress variant={t.state === 'waiting' ? 'indeterminate' : 'determinate'} value={pct} aria-label="Transfer progress" sx={{ my: 0.5 }} />
+          <LinearProgress
+            variant={t.state === 'waiting' ? 'indeterminate' : 'determinate'} value={pct} aria-label="Transfer progress"
+            // No CSS transition on the bar: with progress every 200 ms a 0.4 s transition would
+            // animate (and repaint) at the frame rate for the whole transfer.
+            sx={{ my: 0.5, '& .MuiLinearProgress-bar1': { transition: t.state === 'waiting' ? undefined : 'none' } }}
+          />
           {t.progress && (t.state === 'sending' || t.state === 'receiving') && (
             <Typography variant="caption" component="div" data-testid="file-speed">
               {formatBytes(t.progress.bytes)} / {formatBytes(t.progress.total)} · {formatBytes(Math.round(t.progress.bytesPerSec))}/s · {formatEta(t.progress.etaSec)} left
@@ -53,6 +58,9 @@ export function FileCard({ m }: { m: StoredMessage }) {
       )}
       {t?.url && t.state === 'done' && (
         <Button size="small" color="inherit" href={t.url} download={safeName} data-testid="file-download">Download</Button>
+      )}
+      {t?.kept === 'too-large' && t.state === 'done' && (
+        <Typography variant="caption" component="div" data-testid="file-not-kept">Too large to keep after a reload: download it now.</Typography>
       )}
     </Box>
   );

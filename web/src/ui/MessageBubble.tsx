@@ -19,23 +19,26 @@ interface Props {
   onEdit: (m: StoredMessage) => void;
   onDelete: (m: StoredMessage) => void;
   onRetry: (m: StoredMessage) => void;
+  /** an earlier conversation whose peer is not online: nothing can be sent, edited or retried */
+  readOnly?: boolean;
 }
 
-function DeliveryMark({ m, onRetry }: { m: StoredMessage; onRetry: () => void }) {
+function DeliveryMark({ m, onRetry, readOnly }: { m: StoredMessage; onRetry: () => void; readOnly?: boolean }) {
   if (m.delivery === 'delivered') return <DoneIcon fontSize="inherit" aria-label="delivered" data-testid="delivered" />;
   if (m.delivery === 'failed')
     return (
       <Box component="span" sx={{ display: 'inline-flex', alignItems: 'center', gap: 0.5, color: 'error.main' }} data-testid="failed">
         <ErrorOutlineIcon fontSize="inherit" aria-hidden /> not delivered
-        {!m.file && <Button size="small" color="error" onClick={onRetry} sx={{ minWidth: 0, py: 0 }}>Retry</Button>}
+        {!m.file && !readOnly && <Button size="small" color="error" onClick={onRetry} sx={{ minWidth: 0, py: 0 }}>Retry</Button>}
       </Box>
     );
   return <ScheduleIcon fontSize="inherit" aria-label="sending" data-testid="sending" />;
 }
 
 /** One message. Text is rendered as a React text node with pre-wrap: never as HTML. */
-export const MessageBubble = memo(function MessageBubble({ m, peerId, onEdit, onDelete, onRetry }: Props) {
+export const MessageBubble = memo(function MessageBubble({ m, peerId, onEdit, onDelete, onRetry, readOnly }: Props) {
   const mine = m.author === 'me';
+  const actions = mine && !m.audio && !readOnly;
   const [anchor, setAnchor] = useState<HTMLElement | null>(null);
   const time = new Date(m.timestamp).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
   return (
@@ -64,8 +67,8 @@ export const MessageBubble = memo(function MessageBubble({ m, peerId, onEdit, on
         <Box sx={{ display: 'flex', alignItems: 'center', justifyContent: 'flex-end', gap: 0.5, fontSize: 12, opacity: 0.8, mt: 0.25 }}>
           {m.edited && <span data-testid="edited">edited ·</span>}
           <span>{time}</span>
-          {mine && !m.audio && <DeliveryMark m={m} onRetry={() => onRetry(m)} />}
-          {mine && !m.audio && (
+          {mine && !m.audio && <DeliveryMark m={m} onRetry={() => onRetry(m)} readOnly={readOnly} />}
+          {actions && (
             <IconButton size="small" aria-label="Message actions" onClick={(e) => setAnchor(e.currentTarget)} sx={{ color: 'inherit', p: 0.25 }}>
               <MoreVertIcon fontSize="inherit" />
             </IconButton>

@@ -9,7 +9,7 @@ import { EditDialog } from './EditDialog';
  * The conversation. A message counts as read once the top of its element is inside the viewport
  * (§10.4), observed with an IntersectionObserver; the list sticks to the bottom while at the bottom.
  */
-export function MessageList({ peerId, conv, messages }: { peerId: string; conv: string; messages: StoredMessage[] }) {
+export function MessageList({ peerId, conv, messages, readOnly }: { peerId: string; conv: string; messages: StoredMessage[]; readOnly?: boolean }) {
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const [editing, setEditing] = useState<StoredMessage | null>(null);
@@ -67,13 +67,13 @@ export function MessageList({ peerId, conv, messages }: { peerId: string; conv: 
       onScroll={(e) => {
         const t = e.currentTarget;
         atBottom.current = t.scrollHeight - t.scrollTop - t.clientHeight < 40;
-        try { localStorage.setItem(`saved_scroll_top:${peerId}`, String(Math.round(t.scrollTop))); } catch { /* storage full */ }
+        if (!readOnly) try { localStorage.setItem(`saved_scroll_top:${peerId}`, String(Math.round(t.scrollTop))); } catch { /* storage full */ }
       }}
       sx={{ flex: 1, overflowY: 'auto', py: 1 }}
     >
       {messages.map((m) => (
         <div key={m.messageId} data-message-id={m.messageId} data-unread={m.unread ? 'true' : undefined}>
-          <MessageBubble m={m} peerId={peerId} onEdit={onEdit} onDelete={onDelete} onRetry={onRetry} />
+          <MessageBubble m={m} peerId={peerId} onEdit={onEdit} onDelete={onDelete} onRetry={onRetry} readOnly={readOnly} />
         </div>
       ))}
       {editing && (

@@ -16,13 +16,16 @@ import LogoutIcon from '@mui/icons-material/Logout';
 import { appStore } from '../store/AppStore';
 import { useApp } from './useStore';
 import { StatusChip } from './StatusChip';
-import { LetterAvatar } from './LetterAvatar';
+import { UserAvatar } from './LetterAvatar';
 import { ColourPicker } from './ColourPicker';
 import { colourIndexForPeer } from '../protocol/palette';
 
 export function TopBar({ dark }: { dark: boolean }) {
   const ownName = useApp((s) => s.ownName);
   const pref = useApp((s) => s.preference);
+  const account = useApp((s) => s.account);
+  const profile = account.status === 'signed-in' ? account.profile : undefined;
+  const shownName = profile?.displayName ?? ownName;
   const [open, setOpen] = useState(false);
   const [name, setName] = useState('');
   const [colour, setColour] = useState<number | undefined>();
@@ -34,9 +37,13 @@ export function TopBar({ dark }: { dark: boolean }) {
         <StatusChip />
         <Box sx={{ flex: 1 }} />
         {ownName && (
-          <Button color="inherit" onClick={() => { setName(ownName); setColour(pref.indexOfPreferColor); setOpen(true); }} aria-label={`You are ${ownName}. Change name or colour`} sx={{ textTransform: 'none', minWidth: 0 }}>
-            <LetterAvatar name={ownName} colourIndex={colourIndex} size={28} />
-            <Box component="span" sx={{ ml: 1, display: { xs: 'none', sm: 'inline' } }} data-testid="own-name">{ownName}</Box>
+          <Button
+            color="inherit" onClick={() => { setName(ownName); setColour(pref.indexOfPreferColor); setOpen(true); }}
+            aria-label={profile ? `Signed in as ${profile.username}. Account and colour` : `You are ${ownName}. Change name or colour`}
+            sx={{ textTransform: 'none', minWidth: 0 }} data-testid="own-button"
+          >
+            <UserAvatar name={shownName ?? ownName} colourIndex={colourIndex} src={account.avatar} size={28} />
+            <Box component="span" sx={{ ml: 1, display: { xs: 'none', sm: 'inline' } }} data-testid="own-name">{shownName}</Box>
           </Button>
         )}
         <IconButton aria-label={dark ? 'Use light mode' : 'Use dark mode'} onClick={() => appStore.setThemeMode(dark ? 'light' : 'dark')}>
@@ -45,14 +52,25 @@ export function TopBar({ dark }: { dark: boolean }) {
         <IconButton aria-label="Disconnect" onClick={() => appStore.disconnect(true)}><LogoutIcon /></IconButton>
       </Toolbar>
       <Dialog open={open} onClose={() => setOpen(false)} aria-labelledby="pref-title">
-        <DialogTitle id="pref-title">Your name and colour</DialogTitle>
+        <DialogTitle id="pref-title">{profile ? 'Your account and colour' : 'Your name and colour'}</DialogTitle>
         <DialogContent sx={{ display: 'flex', flexDirection: 'column', gap: 2, pt: '8px !important' }}>
-          <TextField label="Name" value={name} onChange={(e) => setName(e.target.value)} slotProps={{ htmlInput: { maxLength: 64 } }} />
+          {profile ? (
+            <Box sx={{ display: 'flex', alignItems: 'center', gap: 1.5 }}>
+              <UserAvatar name={profile.displayName ?? profile.username} colourIndex={colourIndex} src={account.avatar} />
+              <Box>
+                <div>{profile.displayName ?? profile.username}</div>
+                <Box component="span" sx={{ color: 'text.secondary', fontSize: 14 }}>@{profile.username}</Box>
+              </Box>
+            </Box>
+          ) : (
+            <TextField label="Name" value={name} onChange={(e) => setName(e.target.value)} slotProps={{ htmlInput: { maxLength: 64 } }} />
+          )}
           <ColourPicker value={colour} onChange={setColour} />
         </DialogContent>
         <DialogActions>
+          {profile && <Button color="error" onClick={() => { setOpen(false); void appStore.logout(); }} sx={{ mr: 'auto' }}>Log out</Button>}
           <Button onClick={() => setOpen(false)}>Cancel</Button>
-          <Button variant="contained" onClick={() => { appStore.rename({ name: name.trim() || undefined, indexOfPreferColor: colour }); setOpen(false); }}>Save</Button>
+          <Button variant="contained" onClick={() => { appStore.rename(profile ? { indexOfPreferColor: colour } : { name: name.trim() || undefined, indexOfPreferColor: colour }); setOpen(false); }}>Save</Button>
         </DialogActions>
       </Dialog>
     </AppBar>
