@@ -367,3 +367,17 @@ TEST(AuthProvisioning, CollisionRetriesRunOut) {
   EXPECT_EQ(r.error, "username already exists");
   EXPECT_EQ(taken.inserts, 1 + AccountProvisioner::kCollisionRetries);
 }
+
+TEST(AuthProvisioning, PlainHttpAvatarsOnlyWithTheTestSetting) {
+  TempDir tmp;
+  SqliteStorage storage{tmp.path()};
+  AccountProvisioner strict(storage);
+  auto a = strict.github(7, "mona", "Mona", "http://127.0.0.1:9/a.png", kNow);
+  ASSERT_TRUE(a.user) << a.error;
+  EXPECT_EQ(a.user->avatar_url, "") << "production drops non-https avatars";
+  AccountProvisioner lax(storage, /*allow_http_avatars=*/true);
+  auto b = lax.github(7, "mona", "Mona", "http://127.0.0.1:9/a.png", kNow);
+  ASSERT_TRUE(b.user) << b.error;
+  EXPECT_EQ(b.user->avatar_url, "http://127.0.0.1:9/a.png");
+  EXPECT_EQ(lax.github(7, "mona", "Mona", "ftp://x/a.png", kNow).user->avatar_url, "") << "other schemes never";
+}
