@@ -9,6 +9,7 @@
 #include <fstream>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "core/auth/base64.hpp"
 #include "core/auth/jwt_key.hpp"
@@ -233,6 +234,36 @@ TEST(JwtKey, CreatedOnceWithMode0600EvenUnderPermissiveUmask) {
   JwtService a(first, [](std::string_view) { return true; });
   JwtService b(second, [](std::string_view) { return true; });
   EXPECT_TRUE(b.verify(a.issue(kUser, kNow), kNow));
+}
+
+TEST(JwtKey, ServersStartingTogetherOnAFreshDataDirAgreeOnOneKey) {
+  // Parallel test servers (or a restart racing an old process) share one fresh data directory:
+  // exactly one key is created, the other starter loads it instead of failing.
+  for (int round = 0; round < 100; ++round) {
+    TempDir tmp;
+    const fs::path data = tmp.path() / "data";
+    std::string a, b;
+    std::string error;
+    std::thread t([&] {
+      try {
+        a = std::string(JwtKey::load_or_create({}, data).bytes());
+      } catch (const std::exception& e) {
+        error = e.what();
+      }
+    });
+    try {
+      b = std::string(JwtKey::load_or_create({}, data).bytes());
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    t.join();
+    ASSERT_EQ(error, "");
+    ASSERT_EQ(a, b);
+    EXPECT_EQ(JwtKey::load(data / JwtKey::kDefaultFileName).bytes(), a);
+    std::size_t files = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(data)) ++files;
+    EXPECT_EQ(files, 1u) << "no temporary file is left behind";
+  }
 }
 
 TEST(JwtKey, ExplicitFileUsedAsIsAndMustBeLongEnough) {

@@ -96,8 +96,19 @@ JwtKey JwtKey::load_or_create(const fs::path& explicit_file, const fs::path& dat
   if (fs::exists(fs::symlink_status(file, ec))) return load(file);
   fs::create_directories(data_dir, ec);
   if (ec) throw std::runtime_error("cannot create data directory " + data_dir.string() + ": " + ec.message());
+  // Written aside, then linked into place: the key appears complete or not at all, and a second
+  // process starting on the same fresh data directory loads the winner's key instead of failing.
   JwtKey key(random_bytes(kGeneratedBytes));
-  write_new_file(file, key.bytes());
+  const fs::path tmp = fs::path(file).concat(".new-" + random_hex(8));
+  write_new_file(tmp, key.bytes());
+  const int linked = ::link(tmp.c_str(), file.c_str());
+  const int link_errno = errno;
+  fs::remove(tmp, ec);
+  if (linked != 0 && link_errno == EEXIST) return load(file);
+  if (linked != 0) {
+    errno = link_errno;
+    throw std::runtime_error("cannot create " + file.string() + ": " + errno_text());
+  }
   spdlog::info("created a new JWT signing key in {}", file.string());
   return key;
 }
