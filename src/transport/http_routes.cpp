@@ -39,30 +39,7 @@ HttpRoutes::HttpRoutes(const ServerConfig& config, core::SignallingService& serv
   add("/conns", "GET, HEAD", [this](const RouteRequest& r) {
     return json_response(r.http, http::status::ok, core::render_conns(service_.registry()));
   });
-  // Without accounts nobody is logged in; the accounts layer replaces these three.
-  add("/profile/status", "GET, HEAD", [](const RouteRequest& r) {
-    return json_response(r.http, http::status::ok, R"({"logged_in":false})");
-  });
-  auto profile = [](const RouteRequest& r) {
-    const auto it = r.query.find("username");
-    if (it != r.query.end() && !it->second.empty())
-      return error_response(r.http, http::status::not_found, "User is not found");
-    return error_response(r.http, http::status::unauthorized, "Unauthorized");
-  };
-  add("/profile", "GET, HEAD", profile);
-  add("/profile/avatar", "GET, HEAD", profile);
-  auto logout = [this](const RouteRequest& r) {
-    // CSRF: a present Origin must be ours or allow-listed (§3.6).
-    if (r.http.count(http::field::origin) && !origin_allowed(r.http))
-      return error_response(r.http, http::status::forbidden, "origin not allowed");
-    StringResponse res{http::status::ok, r.http.version()};
-    res.set(http::field::cache_control, "no-store");
-    res.keep_alive(r.http.keep_alive());
-    res.prepare_payload();
-    return res;
-  };
-  add("/logout", "POST", logout);
-  add("/kioubit/login/delete", "POST", logout);
+  // The account routes (profile, avatar, logout, logins) are added by AccountRoutes.
 }
 
 void HttpRoutes::add(std::string path, std::string methods, RouteHandler handler) {
