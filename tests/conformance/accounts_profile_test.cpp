@@ -101,3 +101,18 @@ TEST_F(Profiles, SvgAvatarsCannotBeStored) {
   EXPECT_EQ(std::string(json::parse(r.body).at("err").as_string()).rfind("invalid avatar_url", 0), 0u) << r.body;
   EXPECT_EQ(http_request(port(), "GET", "/api/profile?username=svg_bot").status, 404) << "nothing was created";
 }
+
+TEST(AccountRoutesCors, AllowListedOriginGetsCorsOnAccountRoutesIncludingLogout) {
+  TempDir dir;
+  ServerProcess server(account_args(dir, {"--allowed-origin", "http://app.example"}));
+  const Headers from_app = {{"Origin", "http://app.example"}};
+  for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
+           {"GET", "/api/profile/status"}, {"GET", "/api/profile?username=ghost"}, {"POST", "/api/logout"}}) {
+    auto r = http_request(server.port(), method, path, from_app);
+    EXPECT_EQ(r.header("access-control-allow-origin"), "http://app.example") << path;
+    EXPECT_EQ(r.header("access-control-allow-credentials"), "true") << path;
+  }
+  auto other = http_request(server.port(), "GET", "/api/profile/status", {{"Origin", "http://other.example"}});
+  EXPECT_TRUE(other.header("access-control-allow-origin").empty());
+  EXPECT_EQ(http_request(server.port(), "POST", "/api/logout", {{"Origin", "http://other.example"}}).status, 403);
+}
