@@ -28,7 +28,7 @@ export function binaryPath(): string {
   return b;
 }
 
-async function waitHealthy(port: number, timeoutMs = 15_000): Promise<void> {
+export async function waitHealthy(port: number, timeoutMs = 15_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     try {
@@ -40,9 +40,9 @@ async function waitHealthy(port: number, timeoutMs = 15_000): Promise<void> {
   throw new Error(`parley-server on :${port} did not become healthy`);
 }
 
-export function spawnServer(binary: string, args: string[], log: string, cwd: string): number {
+export function spawnServer(binary: string, args: string[], log: string, cwd: string, env?: Record<string, string>): number {
   const fd = openSync(log, 'a');
-  const child = spawn(binary, args, { stdio: ['ignore', fd, fd], detached: true, cwd });
+  const child = spawn(binary, args, { stdio: ['ignore', fd, fd], detached: true, cwd, env: env ? { ...process.env, ...env } : process.env });
   child.unref();
   return child.pid!;
 }
@@ -55,7 +55,9 @@ export async function startServer(): Promise<ServerState> {
   if (!existsSync(join(webRoot, 'index.html'))) throw new Error('web/dist is missing: run npm run build first');
   // Loopback-only ICE: an unreachable loopback STUN entry keeps servers.json valid (§10.1)
   // without any traffic leaving the machine.
-  const args = ['--listen', `127.0.0.1:${port}`, '--web-root', webRoot, '--ice-server', 'stun:127.0.0.1:9'];
+  // Accounts data and the management socket stay inside the test's own directory.
+  const args = ['--listen', `127.0.0.1:${port}`, '--web-root', webRoot, '--ice-server', 'stun:127.0.0.1:9',
+    '--data-dir', join(dir, 'data'), '--management-listen', join(dir, 'management.sock')];
   const log = join(dir, 'server.log');
   const pid = spawnServer(binary, args, log, dir);
   const state: ServerState = { port, pid, args, binary, log, dir };

@@ -66,6 +66,8 @@ export class AppStore extends Store<AppState> {
   private certificate: RTCCertificate | null = null;
   private refreshTimer: ReturnType<typeof setInterval> | undefined;
   private refreshPending: Promise<void> | null = null;
+  /** bumped by every account check; a newer check (or a cancel) ends an older one's polling */
+  private accountCheck = 0;
   /** profiles of authenticated peers by lookup name (§10.4) */
   private profiles = new Map<string, { at: number; displayName?: string; avatar?: string }>();
   /** TURN credentials from the server entry's iceServersEndpoint (§3.11, §10.1), per connection */
@@ -130,6 +132,8 @@ export class AppStore extends Store<AppState> {
   private async checkAccount(afterLogin = prefs.takeLoginStarted()): Promise<void> {
     const server = this.server;
     if (!server) return;
+    const generation = ++this.accountCheck;
+    const current = () => this.server === server && this.accountCheck === generation;
     const status = async () => {
       try {
         const res = await fetch(apiUrl(server.apiPrefix, '/profile/status'), { credentials: 'include', cache: 'no-store' });
@@ -140,12 +144,12 @@ export class AppStore extends Store<AppState> {
     if (!loggedIn && afterLogin) {
       this.set({ account: { status: 'finishing' } });
       const until = Date.now() + LOGIN_POLL_FOR_MS;
-      while (!loggedIn && Date.now() < until && this.server === server) {
+      while (!loggedIn && Date.now() < until && current()) {
         await new Promise((r) => setTimeout(r, LOGIN_POLL_MS));
-        loggedIn = await status();
+        if (current()) loggedIn = await status();
       }
     }
-    if (this.server !== server) return;
+    if (!current()) return;
     if (!loggedIn) {
       prefs.setLoggedIn(null);
       this.set({ account: { status: 'anonymous', error: afterLogin ? 'Sign-in did not complete. Please try again.' : undefined } });
@@ -156,12 +160,20 @@ export class AppStore extends Store<AppState> {
       const res = await fetch(apiUrl(server.apiPrefix, '/profile'), { credentials: 'include', cache: 'no-store' });
       if (res.ok) profile = parseProfile(await res.json());
     } catch { /* below */ }
+    if (!current()) return;
     if (!profile) {
       this.set({ account: { status: 'anonymous', error: 'Could not load your profile.' } });
       return;
     }
     prefs.setLoggedIn(profile);
     this.set({ account: { status: 'signed-in', profile, avatar: profile.avatarURL ? avatarUrl(server.apiPrefix) : undefined } });
+  }
+
+  /** Stops waiting for a login the user abandoned at the provider. */
+  cancelLogin(): void {
+    if (this.state.account.status !== 'finishing') return;
+    this.accountCheck++;
+    this.set({ account: { status: 'anonymous' } });
   }
 
   /** Starts a login: the whole page goes to the provider's `loginUrl` (§4.1). */

@@ -51,7 +51,8 @@ export function ConnectScreen() {
           </TextField>
           {account.status === 'finishing' && (
             <Box sx={{ display: 'flex', alignItems: 'center', gap: 1 }} role="status" data-testid="login-finishing">
-              <CircularProgress size={20} /> <Typography variant="body2">Finishing sign-in…</Typography>
+              <CircularProgress size={20} /> <Typography variant="body2" sx={{ flex: 1 }}>Finishing sign-in…</Typography>
+              <Button size="small" onClick={() => appStore.cancelLogin()}>Cancel</Button>
             </Box>
           )}
           {account.error && <Alert severity="warning" data-testid="login-error">{account.error}</Alert>}
