@@ -1,6 +1,7 @@
 // Bearer tokens at the WebSocket handshake and on /conns (PROTOCOL.md §2.2, §2.8 step 1.4, §3.1,
 // §3.10), against the real binary with bot accounts made through its management socket.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include "accounts_support.hpp"
 
@@ -128,4 +129,32 @@ TEST_F(JwtHandshake, DeletedAccountsTokenIsInvalid) {
   auto r = management(socket_path(dir), "DELETE", "/bots/delete?username=echo_bot");
   ASSERT_EQ(r.status, 200) << r.body;
   expect_refused_token("Bearer " + token, "account deleted");
+}
+
+TEST(JwtRotation, RotatedKeyRevokesOldTokensAfterRestart) {
+  TempDir dir;
+  std::string old_token;
+  {
+    ServerProcess first(account_args(dir));
+    old_token = add_bot(socket_path(dir), "echo_bot");
+    ASSERT_EQ(first.stop(SIGTERM), 0);
+  }
+  const auto key_before = read_file(dir.path / "data" / "jwt-secret.key");
+  auto rotate = run_server_cli({"jwt", "rotate", "--data-dir", (dir.path / "data").string()});
+  ASSERT_EQ(rotate.exit_code, 0) << rotate.err;
+  EXPECT_NE(rotate.out.find("restart parley-server"), std::string::npos) << rotate.out;
+  EXPECT_NE(read_file(dir.path / "data" / "jwt-secret.key"), key_before);
+  EXPECT_EQ(run_server_cli({"jwt", "spin"}).exit_code, 2);
+
+  ServerProcess second(account_args(dir));
+  auto stale = WsClient::connect(second.port(), "/ws", {{"Authorization", "Bearer " + old_token}});
+  auto err = stale->next_with_key("error");
+  ASSERT_TRUE(err);
+  EXPECT_EQ(str(err->at("error").at("code")), "invalid_token");
+  auto fresh = management(socket_path(dir), "POST", "/bots/token", "application/json", R"({"username":"echo_bot"})");
+  ASSERT_EQ(fresh.status, 200);
+  auto ws = WsClient::connect(second.port(), "/ws",
+                              {{"Authorization", "Bearer " + str(json::parse(fresh.body).at("token"))}});
+  const auto id = ws->register_as("");
+  EXPECT_EQ(str(conns(second.port()).at(id).at("username")), "echo_bot");
 }
