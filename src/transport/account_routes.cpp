@@ -40,8 +40,8 @@ void AccountRoutes::install(HttpRoutes& routes) {
       {"/kioubit/login/auth", "GET, HEAD"}};
   for (const auto& [path, methods] : table) {
     const std::string_view p = path;
-    if ((p.starts_with("/github/") && !github) || (p.starts_with("/kioubit/login/") && p != "/kioubit/login/delete" && !kioubit))
-      continue;  // not configured: the route table's 404
+    const bool kioubit_login = p.starts_with("/kioubit/login/") && p != "/kioubit/login/delete";
+    if ((p.starts_with("/github/") && !github) || (kioubit_login && !kioubit)) continue;  // not configured: 404
     routes.add_async(path, methods,
                      [this, &routes](const RouteRequest& r, Respond respond) { serve(routes, r, std::move(respond)); });
   }
@@ -86,7 +86,8 @@ void AccountRoutes::serve(const HttpRoutes& routes, const RouteRequest& r, Respo
 void AccountRoutes::run_blocking(const Request& req, std::string path, std::function<auth::AccountReply()> job,
                                  Respond respond) {
   // `req` lives until `respond` is called (HttpRoutes' contract), so the pointer stays valid.
-  asio::post(pool_, [this, req = &req, path = std::move(path), job = std::move(job), respond = std::move(respond)]() mutable {
+  asio::post(pool_, [this, req = &req, path = std::move(path), job = std::move(job),
+                     respond = std::move(respond)]() mutable {
     auth::AccountReply reply;
     try {
       reply = job();
