@@ -83,6 +83,11 @@ std::optional<std::string> finish_account_options(const AccountFlags& f, ServerO
   a.sessions.cookie.domain = o.cookie_domain;
   a.sessions.cookie.same_site = auth::parse_same_site(o.cookie_samesite);  // already one of None/Lax/Strict
   a.sessions.cookie.secure = o.cookie_secure;
+  try {
+    auth::validate_cookie_config(a.sessions.cookie);  // its warnings are logged by Accounts
+  } catch (const std::invalid_argument& e) {
+    return e.what();  // the text names the flag
+  }
 
   if (auto p = url_problem("--login-success-redir-url", f.login_success_url)) return p;
   a.login_success_url = f.login_success_url;

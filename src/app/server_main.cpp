@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
   try {
     accounts = std::make_unique<auth::Accounts>(options.accounts, outbound);
   } catch (const std::exception& e) {
-    spdlog::critical("cannot set up accounts (--data-dir {}): {}", options.accounts.data_dir.string(), e.what());
+    spdlog::critical("cannot set up accounts: {}", e.what());
     return 1;
   }
   for (const auto& w : accounts->warnings()) spdlog::warn("{}", w);
