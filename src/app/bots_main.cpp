@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   runtime.peer_config.ice_servers = options.ice_servers;
   runtime.max_file_bytes = options.echo_max_file;
 
+  const auto proxy = bots::ProxySettings::from_environment();
   std::vector<std::unique_ptr<bots::BotHost>> hosts;
   for (const auto& entry : bots::all_bots()) {
     if (!options.enabled_bots.empty() &&
@@ -68,6 +69,8 @@ int main(int argc, char** argv) {
     s.reconnect_delay = options.reconnect_delay;
     s.custom_ca_files = options.custom_ca;
     s.prefer_ipv6 = options.prefer_ipv6;
+    s.proxy = proxy;
+    s.dns_server = options.dns_server;
     hosts.push_back(std::make_unique<bots::BotHost>(io, factory, std::move(bot), std::move(s), runtime));
   }
   if (hosts.empty()) {

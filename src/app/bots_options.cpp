@@ -67,7 +67,7 @@ std::optional<int> parse_bots_options(int argc, char** argv, BotsOptions& o) {
   app.add_option("--chatbot-model", s.chatbot_model, "ChatBot model id; without it ChatBot is disabled");
   app.add_option("--openrouter-apikey-env", key_env, "Environment variable holding the LLM API key")->capture_default_str();
   app.add_option("--bots-secret-env-file", o.secret_env_file, "Env file loaded first ('' skips it)")->capture_default_str();
-  app.add_option("--custom-resolver", o.custom_resolver, "DNS server host[:port] (not supported: the system resolver is used)");
+  app.add_option("--custom-resolver", o.custom_resolver, "DNS server host[:port] (port 53 by default) for the signalling host");
   app.add_flag("--prefer-ipv6", o.prefer_ipv6, "Resolve the signalling server over IPv6 only");
   app.add_flag("--debug", o.debug, "Verbose logs");
   app.add_option("--chatbot-base-url", s.chatbot_base_url, "OpenAI-compatible API base URL")->capture_default_str();
@@ -101,7 +101,14 @@ std::optional<int> parse_bots_options(int argc, char** argv, BotsOptions& o) {
   std::stringstream list(bots_list);
   for (std::string name; std::getline(list, name, ',');)
     if (!name.empty()) o.enabled_bots.push_back(name);
-  if (!o.custom_resolver.empty()) spdlog::warn("--custom-resolver is not supported; the system resolver is used");
+  if (!o.custom_resolver.empty()) {
+    std::string error;
+    o.dns_server = bots::parse_dns_server(o.custom_resolver, &error);
+    if (!o.dns_server) {
+      std::cerr << "--custom-resolver: " << error << "\n";
+      return 2;
+    }
+  }
   return std::nullopt;
 }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "bots/bot_registry.hpp"
+#include "bots/dns_resolver.hpp"
 #include "peer/types.hpp"
 
 namespace parley::app {
@@ -21,6 +22,7 @@ struct BotsOptions {
   bool loopback_only = false;
   bool prefer_ipv6 = false;
   std::string custom_resolver;
+  std::optional<bots::DnsServer> dns_server;  // parsed --custom-resolver
   uint64_t echo_max_file = 64ull << 20;
   std::string secret_env_file;
   bots::BotSettings settings;

@@ -15,6 +15,7 @@
 #include <random>
 #include <spdlog/spdlog.h>
 
+#include "bots/http_connect.hpp"
 #include "bots/util.hpp"
 #include "protocol/envelope.hpp"
 
@@ -126,13 +127,18 @@ asio::awaitable<void> SignallingClient::connect_and_serve() {
   std::string target = url->encoded_path().empty() ? "/" : std::string(url->encoded_path());
   if (url->has_query()) target += "?" + std::string(url->encoded_query());
 
-  asio::ip::tcp::resolver resolver(io_);
-  // No co_await inside ?: — GCC 12 then destroys the temporary twice (heap corruption).
-  asio::ip::tcp::resolver::results_type endpoints;
-  if (options_.prefer_ipv6)
-    endpoints = co_await resolver.async_resolve(asio::ip::tcp::v6(), host, port, use_awaitable);
-  else
-    endpoints = co_await resolver.async_resolve(host, port, use_awaitable);
+  // Through a proxy the TCP connection goes to the proxy, which resolves the server's name.
+  std::optional<ProxyEndpoint> proxy = options_.proxy.proxy_for(tls, host, port);
+  const auto endpoints = co_await resolve(proxy ? proxy->host : host, proxy ? proxy->port : port);
+  auto open_tcp = [&](beast::tcp_stream& stream) -> asio::awaitable<void> {
+    stream.expires_after(std::chrono::seconds(10));
+    co_await stream.async_connect(endpoints, use_awaitable);
+    stream.expires_never();
+    if (proxy) {
+      spdlog::debug("{}: tunnel to {}:{} through {}", options_.bot_name, host, port, proxy->display);
+      co_await http_connect(stream, host, port, proxy->authorization);
+    }
+  };
 
   auto configure = [&](auto& ws) {
     websocket::stream_base::timeout timeouts{};
@@ -164,9 +170,7 @@ asio::awaitable<void> SignallingClient::connect_and_serve() {
   if (!tls) {
     websocket::stream<beast::tcp_stream> ws(io_);
     close_socket_ = [&ws] { beast::get_lowest_layer(ws).close(); };
-    beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(10));
-    co_await beast::get_lowest_layer(ws).async_connect(endpoints, use_awaitable);
-    beast::get_lowest_layer(ws).expires_never();
+    co_await open_tcp(beast::get_lowest_layer(ws));
     configure(ws);
     co_await handshake(ws);
     co_await serve(ws);
@@ -180,14 +184,40 @@ asio::awaitable<void> SignallingClient::connect_and_serve() {
     if (!SSL_set_tlsext_host_name(ws.next_layer().native_handle(), host.c_str()))
       throw std::runtime_error("cannot set TLS SNI");
     ws.next_layer().set_verify_callback(asio::ssl::host_name_verification(host));
+    co_await open_tcp(beast::get_lowest_layer(ws));
     beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(10));
-    co_await beast::get_lowest_layer(ws).async_connect(endpoints, use_awaitable);
     co_await ws.next_layer().async_handshake(asio::ssl::stream_base::client, use_awaitable);
     beast::get_lowest_layer(ws).expires_never();
     configure(ws);
     co_await handshake(ws);
     co_await serve(ws);
   }
+}
+
+asio::awaitable<std::vector<asio::ip::tcp::endpoint>> SignallingClient::resolve(const std::string& host,
+                                                                              const std::string& port) {
+  std::vector<asio::ip::tcp::endpoint> out;
+  const unsigned long port_value = port.empty() || port.size() > 5 ? 0 : std::stoul(port);
+  if (port_value == 0 || port_value > 65535) throw std::runtime_error("bad port '" + port.substr(0, 16) + "'");
+  const auto port_number = static_cast<unsigned short>(port_value);
+  boost::system::error_code ec;
+  auto literal = asio::ip::make_address(host, ec);
+  if (!ec) {
+    out.emplace_back(literal, port_number);
+  } else if (options_.dns_server && host != "localhost") {
+    for (const auto& a : co_await resolve_with(*options_.dns_server, host, options_.prefer_ipv6, std::chrono::seconds(5)))
+      out.emplace_back(a, port_number);
+  } else {
+    asio::ip::tcp::resolver resolver(io_);
+    // No co_await inside ?: — GCC 12 then destroys the temporary twice (heap corruption).
+    asio::ip::tcp::resolver::results_type results;
+    if (options_.prefer_ipv6)
+      results = co_await resolver.async_resolve(asio::ip::tcp::v6(), host, port, use_awaitable);
+    else
+      results = co_await resolver.async_resolve(host, port, use_awaitable);
+    for (const auto& r : results) out.push_back(r.endpoint());
+  }
+  co_return out;
 }
 
 template <class Ws>

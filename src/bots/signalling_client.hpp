@@ -4,14 +4,19 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "bots/dns_resolver.hpp"
+#include "bots/proxy_settings.hpp"
 
 namespace parley::bots {
 
@@ -25,6 +30,8 @@ struct SignallingOptions {
   std::chrono::milliseconds reconnect_delay{3000};  // doubles up to 60 s
   std::vector<std::string> custom_ca_files;
   bool prefer_ipv6 = false;
+  ProxySettings proxy;                   // HTTP(S)_PROXY, NO_PROXY
+  std::optional<DnsServer> dns_server;  // --custom-resolver; else the system resolver
 };
 
 struct SignallingEvents {
@@ -53,6 +60,9 @@ class SignallingClient : public std::enable_shared_from_this<SignallingClient> {
  private:
   boost::asio::awaitable<void> run();
   boost::asio::awaitable<void> connect_and_serve();
+  // Resolves with --custom-resolver when set (IP literals and localhost excepted).
+  boost::asio::awaitable<std::vector<boost::asio::ip::tcp::endpoint>> resolve(const std::string& host,
+                                                                              const std::string& port);
   template <class Ws>
   boost::asio::awaitable<void> serve(Ws& ws);
   template <class Ws>

@@ -24,9 +24,10 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace json = boost::json;
 
-Process::Process(const std::vector<std::string>& argv, const std::string& log_path) {
+Process::Process(const std::vector<std::string>& argv, const std::string& log_path, const std::vector<std::string>& env) {
   pid_ = fork();
   if (pid_ == 0) {
+    for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
     prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive a crashed or killed test
     int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     dup2(fd, 1);
@@ -106,15 +107,19 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
-Stack::Stack(std::vector<std::string> extra) : port_(free_port()) {
+Stack::Stack(std::vector<std::string> extra) : Stack(StackOptions{std::move(extra), {}, {}}) {}
+
+Stack::Stack(StackOptions options) : port_(free_port()) {
   char tmpl[] = "/tmp/parley-bots-test-XXXXXX";
   dir_ = mkdtemp(tmpl);
   start_server();
-  std::vector<std::string> argv{PARLEY_BOTS_BINARY, "--ws-server", "ws://127.0.0.1:" + std::to_string(port_) + "/ws",
+  std::string ws = options.ws_server.empty() ? "ws://127.0.0.1:{port}/ws" : options.ws_server;
+  if (auto at = ws.find("{port}"); at != std::string::npos) ws.replace(at, 6, std::to_string(port_));
+  std::vector<std::string> argv{PARLEY_BOTS_BINARY, "--ws-server", ws,
                                 "--ice-server", "none", "--ice-loopback-only", "--bots-secret-env-file", "",
                                 "--reconnect-delay", "300ms", "--ping-period-seconds", "1s"};
-  argv.insert(argv.end(), extra.begin(), extra.end());
-  bots = std::make_unique<Process>(argv, dir_ + "/bots.log");
+  argv.insert(argv.end(), options.bot_args.begin(), options.bot_args.end());
+  bots = std::make_unique<Process>(argv, dir_ + "/bots.log", options.bot_env);
 }
 
 Stack::~Stack() {

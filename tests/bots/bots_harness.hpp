@@ -27,7 +27,8 @@ namespace parley::bots::test {
 // A child process with its output in a log file.
 class Process {
  public:
-  Process(const std::vector<std::string>& argv, const std::string& log_path);
+  // `env` entries ("NAME=value") are added to the child's environment.
+  Process(const std::vector<std::string>& argv, const std::string& log_path, const std::vector<std::string>& env = {});
   ~Process();
   // Sends `signal` and waits (SIGKILL after 5 s); returns the wait status, or -1.
   int kill_and_wait(int signal);
@@ -44,10 +45,17 @@ std::string http_get(int port, const std::string& target);
 std::string find_node(int port, const std::string& name);
 std::string read_file(const std::string& path);
 
+struct StackOptions {
+  std::vector<std::string> bot_args;
+  std::vector<std::string> bot_env;  // "NAME=value"
+  std::string ws_server;             // default: ws://127.0.0.1:<server port>/ws; {port} is replaced
+};
+
 // parley-server plus parley-bots; the bots log to bots.log in a temporary directory.
 class Stack {
  public:
   explicit Stack(std::vector<std::string> extra_bot_args = {});
+  explicit Stack(StackOptions options);
   ~Stack();
   void start_server();
   void stop_server();
