@@ -6,20 +6,11 @@
 #include <spdlog/spdlog.h>
 
 #include "app/dotenv.hpp"
+#include "app/duration_flag.hpp"
 #include "core/duration.hpp"
 
 namespace parley::app {
 namespace {
-
-struct DurationValidator : CLI::Validator {
-  DurationValidator() {
-    name_ = "DURATION";
-    func_ = [](const std::string& s) {
-      auto d = core::parse_duration(s);
-      return d && d->count() > 0 ? std::string() : "not a positive duration (examples: 3s, 500ms, 1m): " + s;
-    };
-  }
-};
 
 std::chrono::milliseconds duration(const std::string& s) { return *core::parse_duration(s); }
 
@@ -79,6 +70,9 @@ std::optional<int> parse_bots_options(int argc, char** argv, BotsOptions& o) {
   app.add_option("--bots", bots_list, "Comma-separated bots to run (default: all)");
   app.add_option("--echo-max-file", echo_max, "EchoBot's largest accepted file, in MiB")
       ->check(CLI::Range(0, 1024))->capture_default_str();
+  app.add_option("--echo-max-transfers", o.echo_max_transfers,
+                 "Files EchoBot holds in memory at once (receiving or echoing); more are refused")
+      ->check(CLI::Range(1, 256))->capture_default_str();
   app.add_flag("--ice-loopback-only", o.loopback_only, "Gather only loopback candidates (tests, benchmarks)");
   try {
     app.parse(argc, argv);

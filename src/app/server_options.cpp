@@ -8,22 +8,13 @@
 #include <sstream>
 
 #include "app/dotenv.hpp"
+#include "app/duration_flag.hpp"
 #include "app/server_account_options.hpp"
 #include "core/duration.hpp"
 #include "core/servers_json.hpp"
 
 namespace parley::app {
 namespace {
-
-// CLI11 validator for durations like 30s, 5m, 90d.
-struct DurationValidator : CLI::Validator {
-  DurationValidator() {
-    name_ = "DURATION";
-    func_ = [](const std::string& s) {
-      return core::parse_duration(s) ? std::string() : "not a duration (examples: 30s, 5m, 12h, 90d): " + s;
-    };
-  }
-};
 
 bool parse_listen(const std::string& text, std::string& address, std::uint16_t& port) {
   const auto colon = text.rfind(':');
