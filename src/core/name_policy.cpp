@@ -7,10 +7,8 @@
 namespace parley::core {
 namespace {
 
-bool is_forbidden_in_name(char32_t c) {
-  return c <= 0x1F || (c >= 0x7F && c <= 0x9F) || c == 0x2028 || c == 0x2029 || c == 0x200E || c == 0x200F ||
-         (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) || c == 0xFFFD;
-}
+// U+FFFD too: it is what a malformed byte decodes to.
+bool is_forbidden_in_name(char32_t c) { return is_control_or_bidi(c) || c == 0xFFFD; }
 
 }  // namespace
 

@@ -1,30 +1,44 @@
 #include "core/unicode.hpp"
 
 namespace parley::core {
-namespace {
 
-// Decodes one code point at `i` and advances it. Invalid sequences decode to U+FFFD one byte
-// at a time, so that callers never loop forever on hostile bytes.
-char32_t next_code_point(std::string_view s, std::size_t& i) {
+bool decode_code_point(std::string_view s, std::size_t& i, char32_t& cp) {
   const auto b0 = static_cast<unsigned char>(s[i]);
-  std::size_t len = b0 < 0x80 ? 1 : (b0 >> 5) == 0x6 ? 2 : (b0 >> 4) == 0xE ? 3 : (b0 >> 3) == 0x1E ? 4 : 0;
-  if (len == 0 || i + len > s.size()) {
+  std::size_t len = 0;
+  char32_t min = 0;
+  if (b0 < 0x80) {
+    cp = b0;
     ++i;
-    return 0xFFFD;
+    return true;
+  } else if ((b0 & 0xE0) == 0xC0) {
+    len = 2, cp = b0 & 0x1F, min = 0x80;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    len = 3, cp = b0 & 0x0F, min = 0x800;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    len = 4, cp = b0 & 0x07, min = 0x10000;
+  } else {
+    return false;
   }
-  char32_t cp = len == 1 ? b0 : len == 2 ? (b0 & 0x1F) : len == 3 ? (b0 & 0x0F) : (b0 & 0x07);
+  if (i + len > s.size()) return false;
   for (std::size_t k = 1; k < len; ++k) {
     const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xC0) != 0x80) {
-      ++i;
-      return 0xFFFD;
-    }
+    if ((b & 0xC0) != 0x80) return false;
     cp = (cp << 6) | (b & 0x3F);
   }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
   i += len;
-  return cp;
+  return true;
 }
 
+namespace {
+
+// Malformed bytes become U+FFFD one at a time, so that callers never loop forever on hostile bytes.
+char32_t next_code_point(std::string_view s, std::size_t& i) {
+  char32_t cp = 0;
+  if (decode_code_point(s, i, cp)) return cp;
+  ++i;
+  return 0xFFFD;
+}
 
 }  // namespace
 
@@ -61,6 +75,19 @@ std::size_t utf8_length(std::string_view text) {
   std::size_t n = 0;
   for (std::size_t i = 0; i < text.size(); ++n) next_code_point(text, i);
   return n;
+}
+
+std::optional<std::size_t> utf8_length_strict(std::string_view text) {
+  std::size_t n = 0;
+  char32_t cp = 0;
+  for (std::size_t i = 0; i < text.size(); ++n)
+    if (!decode_code_point(text, i, cp)) return std::nullopt;
+  return n;
+}
+
+bool is_control_or_bidi(char32_t c) {
+  return c <= 0x1F || (c >= 0x7F && c <= 0x9F) || c == 0x2028 || c == 0x2029 || c == 0x200E || c == 0x200F ||
+         (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
 }
 
 bool is_unicode_white_space(char32_t c) {

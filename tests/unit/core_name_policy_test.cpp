@@ -73,3 +73,15 @@ TEST(NamePolicy, ReservedVariantStaysWithinSixtyFourCodePoints) {
   EXPECT_EQ(utf8_length(variant), 64u);
   EXPECT_EQ(variant.substr(62), "-2");
 }
+
+TEST(Unicode, StrictDecoderRejectsWhatTheLenientOneReplaces) {
+  // Overlong '/', a UTF-16 surrogate, a truncated sequence, a value above U+10FFFF.
+  for (const std::string bad : {"\xC0\xAF", "\xED\xA0\x80", "\xE2\x82", "\xF4\x90\x80\x80"}) {
+    EXPECT_FALSE(utf8_length_strict(bad)) << bad;
+    EXPECT_FALSE(is_valid_node_name("ok" + bad)) << bad;  // decodes to U+FFFD, which names refuse
+  }
+  EXPECT_EQ(utf8_length_strict("h\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"), 4u);  // hé€😀
+  EXPECT_EQ(utf8_decode("a\xC0\xAF").size(), 3u);                               // one U+FFFD per bad byte
+  EXPECT_TRUE(is_control_or_bidi(U'\u202E'));
+  EXPECT_FALSE(is_control_or_bidi(U'\u00E9'));
+}
