@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   bots::RuntimeOptions runtime;
   runtime.peer_config.ice_servers = options.ice_servers;
   runtime.max_file_bytes = options.echo_max_file;
+  runtime.transfer_slots = std::make_shared<bots::TransferSlots>(options.echo_max_transfers);
 
   const auto proxy = bots::ProxySettings::from_environment();
   std::vector<std::unique_ptr<bots::BotHost>> hosts;

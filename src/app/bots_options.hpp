@@ -24,6 +24,7 @@ struct BotsOptions {
   std::string custom_resolver;
   std::optional<bots::DnsServer> dns_server;  // parsed --custom-resolver
   uint64_t echo_max_file = 64ull << 20;
+  int echo_max_transfers = 4;
   std::string secret_env_file;
   bots::BotSettings settings;
 };

@@ -28,8 +28,10 @@ class Bot {
   virtual void on_text(PeerSession& peer, const protocol::ChatMessage& message) = 0;
   // The peer left (offline, closed, failed for 30 s): free everything kept for it.
   virtual void on_peer_left(const std::string& /*peer_id*/) {}
-  // A file fully received and verified (EchoBot).
-  virtual void on_file(PeerSession& /*peer*/, const protocol::FileMeta& /*meta*/, std::string&& /*bytes*/) {}
+  // A file fully received and verified (EchoBot). `slot` is its place among the process's
+  // concurrent transfers: keep it while the bytes are held (PeerSession::send_file does).
+  virtual void on_file(PeerSession& /*peer*/, const protocol::FileMeta& /*meta*/, std::string&& /*bytes*/,
+                       std::shared_ptr<void> /*slot*/) {}
   // The process is shutting down: stop timers and workers.
   virtual void shutdown() {}
 };

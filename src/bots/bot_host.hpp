@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "bots/bot.hpp"
+#include "bots/file_transfer.hpp"
 #include "bots/signalling_client.hpp"
 #include "peer/factory.hpp"
 
@@ -22,6 +23,9 @@ struct RuntimeOptions {
   std::chrono::milliseconds failed_grace{30000};
   size_t max_sessions = 2000;              // per bot; more offers are refused (hostile input)
   uint64_t max_file_bytes = 64ull << 20;   // EchoBot's --echo-max-file
+  // Files held in memory at once, shared by every bot of the process (--echo-max-transfers);
+  // nullptr: unlimited (tests of one peer).
+  std::shared_ptr<TransferSlots> transfer_slots;
 };
 
 class BotHost {

@@ -23,12 +23,12 @@ class EchoBot final : public Bot {
     peer.send_chat(out);
   }
 
-  void on_file(PeerSession& peer, const protocol::FileMeta& meta, std::string&& bytes) override {
+  void on_file(PeerSession& peer, const protocol::FileMeta& meta, std::string&& bytes, TransferSlot slot) override {
     protocol::FileMeta back = meta;  // same category, name, type, size, sha256
     back.thumbnail.reset();
     if (!back.sha256) back.sha256 = sha256_hex(bytes);
     spdlog::info("EchoBot: echoing '{}' ({} bytes) to {}", meta.name.substr(0, 64), bytes.size(), peer.peer_id());
-    peer.send_file(std::move(back), std::move(bytes));
+    peer.send_file(std::move(back), std::move(bytes), std::move(slot));
   }
 };
 

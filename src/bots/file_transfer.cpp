@@ -23,9 +23,20 @@ std::string sha256_hex(std::string_view bytes) {
   return out;
 }
 
+TransferSlot TransferSlots::acquire() {
+  if (state_->used >= state_->max) return nullptr;
+  ++state_->used;
+  // The deleter runs where the last holder lets go: on the io thread, like everything here.
+  return TransferSlot(static_cast<void*>(state_.get()), [state = state_](void*) { --state->used; });
+}
+
 FileReceiver::FileReceiver(boost::asio::io_context& io, std::shared_ptr<peer::DataChannel> channel, uint64_t max_bytes,
-                           Done done)
-    : channel_(std::move(channel)), max_bytes_(max_bytes), done_(std::move(done)), meta_timer_(io) {}
+                           TransferSlot slot, Done done)
+    : channel_(std::move(channel)),
+      max_bytes_(max_bytes),
+      slot_(std::move(slot)),
+      done_(std::move(done)),
+      meta_timer_(io) {}
 
 void FileReceiver::start() {
   auto weak = weak_from_this();
@@ -78,7 +89,7 @@ void FileReceiver::try_complete() {
   finished_ = true;
   channel_->close();  // the receiver may close once complete (§7.6 rule 10)
   auto done = std::move(done_);
-  if (done) done(*meta_, std::move(data_));
+  if (done) done(*meta_, std::move(data_), std::move(slot_));
 }
 
 void FileReceiver::fail(const std::string& why) {
@@ -87,14 +98,16 @@ void FileReceiver::fail(const std::string& why) {
   spdlog::info("file transfer {} failed: {}", channel_->id(), why);
   data_.clear();
   data_.shrink_to_fit();
+  slot_.reset();
   channel_->close();
 }
 
-FileSender::FileSender(PeerSession& session, protocol::FileMeta meta, std::string bytes)
+FileSender::FileSender(PeerSession& session, protocol::FileMeta meta, std::string bytes, TransferSlot slot)
     : session_(session.weak_from_this()),
       session_ref_(session),
       meta_(std::move(meta)),
       bytes_(std::move(bytes)),
+      slot_(std::move(slot)),
       ack_timer_(session.io()) {}
 
 void FileSender::start() {
@@ -176,6 +189,7 @@ void FileSender::finish(bool ok, const std::string& why) {
   if (channel_) channel_->close();
   bytes_.clear();
   bytes_.shrink_to_fit();
+  slot_.reset();
 }
 
 }  // namespace parley::bots

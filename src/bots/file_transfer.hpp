@@ -20,10 +20,32 @@ class PeerSession;
 // Lowercase hex SHA-256.
 std::string sha256_hex(std::string_view bytes);
 
+// A held place among the process's concurrent file transfers; freed when the last copy goes.
+using TransferSlot = std::shared_ptr<void>;
+
+// The process-wide limit on files held in memory at once (EchoBot: from the first byte
+// received to the last byte echoed), so memory stays bounded whatever the number of peers.
+class TransferSlots {
+ public:
+  explicit TransferSlots(int max) : state_(std::make_shared<State>(max)) {}
+  // nullptr when every slot is taken.
+  TransferSlot acquire();
+  int in_use() const { return state_->used; }
+
+ private:
+  struct State {
+    explicit State(int m) : max(m) {}
+    const int max;
+    int used = 0;  // on the runtime's io thread only
+  };
+  std::shared_ptr<State> state_;
+};
+
 class FileReceiver : public std::enable_shared_from_this<FileReceiver> {
  public:
-  using Done = std::function<void(const protocol::FileMeta&, std::string&&)>;
-  FileReceiver(boost::asio::io_context& io, std::shared_ptr<peer::DataChannel> channel, uint64_t max_bytes, Done done);
+  using Done = std::function<void(const protocol::FileMeta&, std::string&&, TransferSlot)>;
+  FileReceiver(boost::asio::io_context& io, std::shared_ptr<peer::DataChannel> channel, uint64_t max_bytes,
+               TransferSlot slot, Done done);
   void start();  // the channel is open: send the early zero word, arm the metadata timeout
   void set_meta(const protocol::FileMeta& meta);
   bool finished() const { return finished_; }
@@ -35,6 +57,7 @@ class FileReceiver : public std::enable_shared_from_this<FileReceiver> {
 
   std::shared_ptr<peer::DataChannel> channel_;
   uint64_t max_bytes_;
+  TransferSlot slot_;
   Done done_;
   std::optional<protocol::FileMeta> meta_;
   std::string data_;
@@ -44,7 +67,7 @@ class FileReceiver : public std::enable_shared_from_this<FileReceiver> {
 
 class FileSender : public std::enable_shared_from_this<FileSender> {
  public:
-  FileSender(PeerSession& session, protocol::FileMeta meta, std::string bytes);
+  FileSender(PeerSession& session, protocol::FileMeta meta, std::string bytes, TransferSlot slot);
   void start();
   bool finished() const { return finished_; }
 
@@ -58,6 +81,7 @@ class FileSender : public std::enable_shared_from_this<FileSender> {
   PeerSession& session_ref_;
   protocol::FileMeta meta_;
   std::string bytes_;
+  TransferSlot slot_;
   std::shared_ptr<peer::DataChannel> channel_;
   protocol::FeedbackReader feedback_;
   size_t chunk_ = 16384;

@@ -232,10 +232,18 @@ void PeerSession::handle_file_channel(const std::shared_ptr<peer::DataChannel>& 
     channel->close();
     return;
   }
+  // A refusal is a close (§7.6 rule 10): the sender sees the transfer fail and may retry.
+  TransferSlot slot = host_.options().transfer_slots ? host_.options().transfer_slots->acquire() : nullptr;
+  if (host_.options().transfer_slots && !slot) {
+    spdlog::info("{}: every file transfer slot is taken; a file from {} refused", host_.bot().name(), peer_id_);
+    channel->close();
+    return;
+  }
   auto weak = weak_from_this();
   auto receiver = std::make_shared<FileReceiver>(
-      host_.io(), channel, host_.options().max_file_bytes, [weak](const protocol::FileMeta& meta, std::string&& bytes) {
-        if (auto self = weak.lock()) self->host_.bot().on_file(*self, meta, std::move(bytes));
+      host_.io(), channel, host_.options().max_file_bytes, std::move(slot),
+      [weak](const protocol::FileMeta& meta, std::string&& bytes, TransferSlot held) {
+        if (auto self = weak.lock()) self->host_.bot().on_file(*self, meta, std::move(bytes), std::move(held));
       });
   auto* raw = channel.get();
   // The record is keyed by dcId once the channel opens and its id is certain (§7.6 rule 4).
@@ -263,9 +271,9 @@ void PeerSession::handle_file_meta(const protocol::ChatMessage& message) {
   early_meta_[message.file->dc_id] = *message.file;
 }
 
-void PeerSession::send_file(protocol::FileMeta meta, std::string bytes) {
+void PeerSession::send_file(protocol::FileMeta meta, std::string bytes, std::shared_ptr<void> slot) {
   std::erase_if(senders_, [](const auto& s) { return s->finished(); });
-  auto sender = std::make_shared<FileSender>(*this, std::move(meta), std::move(bytes));
+  auto sender = std::make_shared<FileSender>(*this, std::move(meta), std::move(bytes), std::move(slot));
   senders_.push_back(sender);
   sender->start();
 }

@@ -48,8 +48,8 @@ class PeerSession : public std::enable_shared_from_this<PeerSession> {
   bool send_patch(protocol::PatchKind kind, const std::string& message_id, const std::string& value);
   // Runs `cb` when the peer ACKs message `id` (or never; waiters are bounded and expire).
   void on_ack(const std::string& id, std::function<void()> cb);
-  // Sends a file as a new transfer (§7.6, sender side).
-  void send_file(protocol::FileMeta meta, std::string bytes);
+  // Sends a file as a new transfer (§7.6, sender side), holding `slot` until it ends.
+  void send_file(protocol::FileMeta meta, std::string bytes, std::shared_ptr<void> slot = nullptr);
   // Largest binary message the peer accepts, capped at 64 KiB (§7.6 rule 6).
   size_t chunk_size();
 

@@ -1,12 +1,18 @@
 #include "peer/data_channel_impl.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "rtc_base/copy_on_write_buffer.h"
 
 namespace parley::peer::detail {
 
 DataChannelImpl::DataChannelImpl(Executor executor, rtc::Thread* signaling,
-                                 rtc::scoped_refptr<webrtc::DataChannelInterface> channel)
-    : executor_(std::move(executor)), signaling_(signaling), label_(channel->label()), channel_(std::move(channel)) {}
+                                 rtc::scoped_refptr<webrtc::DataChannelInterface> channel, InboundBudgets budgets)
+    : executor_(std::move(executor)),
+      signaling_(signaling),
+      budgets_(std::move(budgets)),
+      label_(channel->label()),
+      channel_(std::move(channel)) {}
 
 DataChannelImpl::~DataChannelImpl() { release(); }
 
@@ -147,8 +153,24 @@ void DataChannelImpl::OnStateChange() {
 }
 
 void DataChannelImpl::OnMessage(const webrtc::DataBuffer& buffer) {
+  if (flooded_) return;  // closing: the rest of the flood is dropped
+  // What a waiting message costs: its bytes and the task around them.
+  const uint64_t cost = buffer.data.size() + 256;
+  bool ok = budgets_.connection->take(cost);
+  if (ok && !budgets_.process->take(cost)) {
+    budgets_.connection->give(cost);
+    ok = false;
+  }
+  if (!ok) {
+    flooded_ = true;
+    spdlog::warn("peer: channel '{}' receives faster than its messages are handled; closed", label_.substr(0, 32));
+    // Closed from a fresh task: not from inside libwebrtc's own message callback.
+    if (auto ch = channel()) signaling_->PostTask([ch] { ch->Close(); });
+    return;
+  }
+  auto charge = std::make_shared<InboundCharge>(budgets_.connection, budgets_.process, cost);
   DataMessage message{buffer.binary, std::string(buffer.data.cdata<char>(), buffer.data.size())};
-  executor_([weak = weak_from_this(), message = std::move(message)]() mutable {
+  executor_([weak = weak_from_this(), message = std::move(message), charge = std::move(charge)]() mutable {
     auto self = weak.lock();
     if (!self) return;
     std::function<void(DataMessage&&)> cb;

@@ -7,6 +7,7 @@
 
 #include "api/data_channel_interface.h"
 #include "peer/data_channel.hpp"
+#include "peer/inbound_budget.hpp"
 #include "peer/types.hpp"
 #include "rtc_base/thread.h"
 
@@ -18,7 +19,8 @@ class DataChannelImpl final : public DataChannel,
  public:
   // Call attach() right after construction. release() may run on the signalling thread or the
   // executor; it is how a closing connection detaches its channels before the threads stop.
-  DataChannelImpl(Executor executor, rtc::Thread* signaling, rtc::scoped_refptr<webrtc::DataChannelInterface> channel);
+  DataChannelImpl(Executor executor, rtc::Thread* signaling, rtc::scoped_refptr<webrtc::DataChannelInterface> channel,
+                  InboundBudgets budgets);
   ~DataChannelImpl() override;
   void attach();
   // Unregisters from libwebrtc and drops the proxy; later calls are no-ops.
@@ -49,6 +51,8 @@ class DataChannelImpl final : public DataChannel,
 
   Executor executor_;
   rtc::Thread* signaling_;
+  InboundBudgets budgets_;
+  std::atomic<bool> flooded_{false};
   const std::string label_;
   mutable std::mutex mutex_;
   rtc::scoped_refptr<webrtc::DataChannelInterface> channel_;  // null once released

@@ -30,7 +30,9 @@ class SilentCapturer : public webrtc::TestAudioDeviceModule::Capturer {
 
 }  // namespace
 
-Engine::Engine(FactoryOptions options) : options_(std::move(options)) {
+Engine::Engine(FactoryOptions options)
+    : options_(std::move(options)),
+      inbound_total_(std::make_shared<InboundBudget>(options_.max_inbound_bytes_total, options_.max_inbound_messages_total)) {
   // Debug counters flood the log otherwise.
   rtc::LogMessage::LogToDebug(options_.verbose_log ? rtc::LS_INFO : rtc::LS_ERROR);
   rtc::LogMessage::LogTimestamps(false);
@@ -107,6 +109,12 @@ void Engine::shutdown() {
     connections_.clear();
   }
   for (auto& pc : alive) close_connection(*pc);
+}
+
+InboundBudgets Engine::new_inbound_budgets() const {
+  return {std::make_shared<InboundBudget>(options_.max_inbound_bytes_per_connection,
+                                          options_.max_inbound_messages_per_connection),
+          inbound_total_};
 }
 
 void Engine::track(const std::shared_ptr<PeerConnectionImpl>& pc) {

@@ -9,6 +9,7 @@
 #include "api/peer_connection_interface.h"
 #include "api/scoped_refptr.h"
 #include "peer/factory.hpp"
+#include "peer/inbound_budget.hpp"
 #include "rtc_base/thread.h"
 
 namespace parley::peer::detail {
@@ -28,6 +29,8 @@ class Engine : public std::enable_shared_from_this<Engine> {
   rtc::Thread* signaling() const { return signaling_.get(); }
   webrtc::PeerConnectionFactoryInterface* factory() const { return factory_.get(); }
   const FactoryOptions& options() const { return options_; }
+  // A fresh per-connection budget, with the process-wide one.
+  InboundBudgets new_inbound_budgets() const;
 
   void track(const std::shared_ptr<PeerConnectionImpl>& pc);
   size_t live_connections() const;
@@ -41,6 +44,7 @@ class Engine : public std::enable_shared_from_this<Engine> {
   std::shared_ptr<void> task_pool_;  // libwebrtc's per-connection queues, on a few shared threads
   rtc::scoped_refptr<webrtc::AudioDeviceModule> adm_;
   rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> factory_;
+  std::shared_ptr<InboundBudget> inbound_total_;
   mutable std::mutex mutex_;
   std::vector<std::weak_ptr<PeerConnectionImpl>> connections_;
 };

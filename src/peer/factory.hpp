@@ -17,6 +17,12 @@ struct FactoryOptions {
   Executor executor;           // required; runs every callback
   bool loopback_only = false;  // gather only loopback candidates (tests and benchmarks)
   bool verbose_log = false;    // libwebrtc's own log at INFO instead of WARNING
+  // Received data-channel messages waiting for the executor, per connection and in total.
+  // A message over a limit is dropped and its channel closed (a flood, not a conversation).
+  uint64_t max_inbound_bytes_per_connection = 16ull << 20;
+  uint64_t max_inbound_messages_per_connection = 1024;
+  uint64_t max_inbound_bytes_total = 256ull << 20;
+  uint64_t max_inbound_messages_total = 65536;
 };
 
 class Factory {

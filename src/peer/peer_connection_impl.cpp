@@ -71,14 +71,15 @@ class RemoteAudioSink : public webrtc::AudioTrackSinkInterface {
 // Everything that runs on the signalling thread.
 class Negotiator : public webrtc::PeerConnectionObserver, public std::enable_shared_from_this<Negotiator> {
  public:
-  Negotiator(Executor executor, std::weak_ptr<PeerConnectionImpl> owner)
-      : executor_(std::move(executor)), owner_(std::move(owner)) {}
+  Negotiator(Executor executor, std::weak_ptr<PeerConnectionImpl> owner, InboundBudgets budgets)
+      : budgets(std::move(budgets)), executor_(std::move(executor)), owner_(std::move(owner)) {}
 
   rtc::scoped_refptr<webrtc::PeerConnectionInterface> pc;
   std::vector<std::weak_ptr<DataChannelImpl>> channels;
   std::vector<rtc::scoped_refptr<webrtc::AudioTrackInterface>> local_tracks;
   std::vector<std::pair<rtc::scoped_refptr<webrtc::AudioTrackInterface>, std::unique_ptr<RemoteAudioSink>>> remote_sinks;
   std::atomic<ConnectionState> state{ConnectionState::New};
+  const InboundBudgets budgets;  // shared by this connection's channels
 
   void apply_remote(webrtc::SdpType type, std::unique_ptr<webrtc::SessionDescriptionInterface> desc);
   void add_candidate(std::unique_ptr<webrtc::IceCandidateInterface> candidate);
@@ -260,7 +261,7 @@ void Negotiator::maybe_offer() {
 
 void Negotiator::OnDataChannel(rtc::scoped_refptr<webrtc::DataChannelInterface> channel) {
   if (closed_) return;
-  auto impl = std::make_shared<DataChannelImpl>(executor_, rtc::Thread::Current(), std::move(channel));
+  auto impl = std::make_shared<DataChannelImpl>(executor_, rtc::Thread::Current(), std::move(channel), budgets);
   impl->attach();
   adopt(impl);
   emit([impl = std::move(impl)](PeerConnectionImpl& self) mutable {
@@ -329,7 +330,7 @@ bool PeerConnectionImpl::open(const PeerConfig& config) {
     rtc_config.ice_unwritable_timeout = ms / 2;
     rtc_config.ice_inactive_timeout = ms;
   }
-  auto neg = std::make_shared<Negotiator>(engine_->options().executor, weak_from_this());
+  auto neg = std::make_shared<Negotiator>(engine_->options().executor, weak_from_this(), engine_->new_inbound_budgets());
   auto result = engine_->factory()->CreatePeerConnectionOrError(rtc_config, webrtc::PeerConnectionDependencies(neg.get()));
   if (!result.ok()) {
     spdlog::error("peer: cannot create a peer connection: {}", result.error().message());
@@ -390,7 +391,8 @@ std::shared_ptr<DataChannel> PeerConnectionImpl::create_data_channel(const std::
       spdlog::warn("peer: createDataChannel failed: {}", result.error().message());
       return;
     }
-    impl = std::make_shared<DataChannelImpl>(engine_->options().executor, engine_->signaling(), result.MoveValue());
+    impl = std::make_shared<DataChannelImpl>(engine_->options().executor, engine_->signaling(), result.MoveValue(),
+                                             neg->budgets);
     impl->attach();
     neg->adopt(impl);
   });

@@ -402,6 +402,36 @@ void Client::close_peer(const std::string& bot_name) {
   });
 }
 
+size_t Client::flood(const std::string& bot_name, std::chrono::milliseconds duration, size_t bytes) {
+  std::shared_ptr<peer::DataChannel> chat;
+  std::string bot_id;
+  on_loop([&] {
+    if (auto* p = peer(bot_name)) chat = p->chat, bot_id = p->bot_id;
+    return 0;
+  });
+  if (!chat) return 0;
+  auto m = protocol::make_text(new_uuid(), node_id(), bot_id, now_ms(), std::string(bytes, 'f'));
+  size_t sent = 0;
+  const auto until = std::chrono::steady_clock::now() + duration;
+  // From this thread: send() is thread-safe, and the client's own loop stays free.
+  while (std::chrono::steady_clock::now() < until && chat->state() == peer::ChannelState::Open) {
+    if (chat->buffered_amount() > (4u << 20)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      continue;
+    }
+    m.message_id = new_uuid();
+    if (chat->send_text(protocol::encode_chat_message(m))) ++sent;
+  }
+  return sent;
+}
+
+uint64_t rss_bytes(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
+  return 0;
+}
+
 void Client::send_file(const std::string& bot_name, const std::string& name, const std::string& bytes) {
   // A minimal sender (§7.6): metadata on open, data after its ACK, paced on bufferedAmount.
   struct Sender {

@@ -90,6 +90,9 @@ class Client {
   // Sends a file on a new `file` channel following §7.6; returns once the metadata is sent.
   void send_file(const std::string& bot_name, const std::string& name, const std::string& bytes);
   void close_peer(const std::string& bot_name);
+  // A hostile peer: sends valid text messages of `bytes` on chat as fast as the channel takes
+  // them (keeping at most 4 MiB queued), for `duration`. Returns how many were queued.
+  size_t flood(const std::string& bot_name, std::chrono::milliseconds duration, size_t bytes);
 
   // Waits until pred holds over everything received from the bot (under the lock).
   bool wait(std::chrono::milliseconds timeout, const std::function<bool()>& pred);
@@ -148,6 +151,9 @@ class FakeLlm {
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
   std::thread thread_;
 };
+
+// Resident set size of a process, in bytes (0 if unknown).
+uint64_t rss_bytes(pid_t pid);
 
 // Frequency with the most energy between lo and hi Hz (1 Hz steps).
 double dominant_frequency(const std::vector<float>& x, int rate, double lo, double hi);

@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <cstring>
+#include <future>
+#include <thread>
 
 #include "harness.hpp"
 
@@ -169,6 +171,48 @@ TEST(PeerDataChannel, TwoFactoriesAtOnce) {
   p2.reset();
   f2.reset();  // one factory stops while the other lives on
   loop1.run([&] { return p1->a_chat->send_text("after"); });
+}
+
+}  // namespace
+}  // namespace parley::peer::test
+
+namespace parley::peer::test {
+namespace {
+
+// Received messages wait on the executor within a bound: while the receiving loop is stuck, a
+// flood passes the per-connection limit, the rest is dropped and the channel is closed.
+TEST(PeerDataChannel, AFloodPastTheInboundBoundClosesTheChannel) {
+  Loop loop;
+  Waiter waiter;
+  FactoryOptions options{loop.executor(), true};
+  options.max_inbound_messages_per_connection = 64;
+  Factory factory(options);
+  auto pair = connect_pair(factory, loop, waiter);
+  ASSERT_TRUE(pair);
+  std::atomic<int> received{0}, closed{0};
+  loop.run([&] {
+    pair->b_chat->on_message([&](DataMessage&&) { ++received; });
+    pair->b_chat->on_closed([&] { ++closed, waiter.notify(); });
+    return 0;
+  });
+  // The loop is blocked while 1000 messages arrive.
+  std::promise<void> blocked, release;
+  std::thread blocker([&] {
+    loop.run([&] {
+      blocked.set_value();
+      release.get_future().wait();
+      return 0;
+    });
+  });
+  blocked.get_future().wait();
+  for (int i = 0; i < 1000; ++i) pair->a_chat->send_text("flood " + std::to_string(i));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  release.set_value();
+  blocker.join();
+  ASSERT_TRUE(waiter.wait_for(std::chrono::seconds(5), [&] { return closed.load() > 0; }));
+  EXPECT_LE(received.load(), 64);
+  EXPECT_GT(received.load(), 0);
+  loop.run([&] { pair->a->close(); pair->b->close(); return 0; });
 }
 
 }  // namespace
