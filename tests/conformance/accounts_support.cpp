@@ -1,4 +1,5 @@
 #include "accounts_support.hpp"
+#include "http_result.hpp"
 
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -60,16 +61,7 @@ HttpResult parse_response(const std::string& bytes) {
   if ((ec && ec != bhttp::error::need_more) || !parser.is_header_done())
     throw std::runtime_error("bad HTTP response: " + bytes.substr(0, 200));
   if (!parser.is_done()) parser.put_eof(ec);
-  auto res = parser.release();
-  HttpResult out;
-  out.status = static_cast<int>(res.result_int());
-  for (const auto& f : res) {
-    std::string name(f.name_string());
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    out.headers[name] = std::string(f.value());
-  }
-  out.body = res.body();
-  return out;
+  return to_http_result(parser.release());
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include "harness.hpp"
+#include "http_result.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -146,16 +147,7 @@ HttpResult http_request(std::uint16_t port, const std::string& method, const std
   parser.body_limit(64 * 1024 * 1024);
   if (method == "HEAD") parser.skip(true);
   http::read(stream, buffer, parser);
-  auto res = parser.release();
-  HttpResult out;
-  out.status = static_cast<int>(res.result_int());
-  for (const auto& f : res) {
-    std::string name(f.name_string());
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    out.headers[name] = std::string(f.value());
-  }
-  out.body = res.body();
-  return out;
+  return to_http_result(parser.release());
 }
 
 UpgradeResult try_upgrade(std::uint16_t port, const std::string& path, const Headers& headers) {

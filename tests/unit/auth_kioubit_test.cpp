@@ -7,10 +7,13 @@
 #include <boost/json.hpp>
 #include <memory>
 
+#include "auth_test_support.hpp"
 #include "core/auth/base64.hpp"
 #include "core/auth/kioubit_verifier.hpp"
 
 using namespace parley::auth;
+using parley::test::PkeyPtr;
+using parley::test::public_pem;
 namespace json = boost::json;
 
 namespace {
@@ -18,34 +21,14 @@ namespace {
 constexpr double kNow = 1735689600.0;
 constexpr std::string_view kDomain = "chat.example.dn42";
 
-using PkeyPtr = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
-
 PkeyPtr generate(const char* type, const char* param) {
   EVP_PKEY* k = param ? EVP_PKEY_Q_keygen(nullptr, nullptr, type, param)
                       : EVP_PKEY_Q_keygen(nullptr, nullptr, type, static_cast<size_t>(2048));
   return PkeyPtr(k, &EVP_PKEY_free);
 }
 
-std::string public_pem(EVP_PKEY* key) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
-  PEM_write_bio_PUBKEY(bio.get(), key);
-  char* data = nullptr;
-  const long n = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<std::size_t>(n));
-}
-
-// Standard base64 of a DER ECDSA signature over SHA-512 of `text`.
-std::string sign(EVP_PKEY* key, std::string_view text) {
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha512(), nullptr, key);
-  size_t len = 0;
-  EVP_DigestSign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(text.data()), text.size());
-  std::string sig(len, '\0');
-  EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len,
-                 reinterpret_cast<const unsigned char*>(text.data()), text.size());
-  sig.resize(len);
-  return base64_encode(sig);
-}
+// Standard base64 of a DER ECDSA signature over SHA-512 of `text`, as Kioubit sends it.
+std::string sign(EVP_PKEY* key, std::string_view text) { return parley::test::sign_sha512(key, text); }
 
 json::object payload(double time = kNow) {
   return json::object{{"asn", "4242420000"},
