@@ -47,6 +47,8 @@ int main(int argc, char** argv) {
   options.settings.io = &io;
   bots::RuntimeOptions runtime;
   runtime.peer_config.ice_servers = options.ice_servers;
+  runtime.peer_config.failure_timeout = options.ice_failure_timeout;
+  runtime.failed_grace = options.peer_failed_grace;
   runtime.max_file_bytes = options.echo_max_file;
   runtime.transfer_slots = std::make_shared<bots::TransferSlots>(options.echo_max_transfers);
 

@@ -73,6 +73,11 @@ std::optional<int> parse_bots_options(int argc, char** argv, BotsOptions& o) {
   app.add_option("--echo-max-transfers", o.echo_max_transfers,
                  "Files EchoBot holds in memory at once (receiving or echoing); more are refused")
       ->check(CLI::Range(1, 256))->capture_default_str();
+  std::string failed_grace = "30s", ice_failure;
+  app.add_option("--peer-failed-grace", failed_grace, "How long a peer connection may stay failed before it is freed")
+      ->check(DurationValidator())->capture_default_str();
+  app.add_option("--ice-failure-timeout", ice_failure, "ICE declares a silent peer failed after this long (tests)")
+      ->check(DurationValidator());
   app.add_flag("--ice-loopback-only", o.loopback_only, "Gather only loopback candidates (tests, benchmarks)");
   try {
     app.parse(argc, argv);
@@ -84,6 +89,8 @@ std::optional<int> parse_bots_options(int argc, char** argv, BotsOptions& o) {
   o.reconnect_delay = duration(reconnect_delay);
   s.chatbot_timeout = duration(timeout);
   o.echo_max_file = std::stoull(echo_max) << 20;
+  o.peer_failed_grace = duration(failed_grace);
+  if (!ice_failure.empty()) o.ice_failure_timeout = duration(ice_failure);
   if (const char* key = std::getenv(key_env.c_str())) s.chatbot_api_key = key;
   s.custom_ca_files = o.custom_ca;
   for (const auto& url : ice) {

@@ -25,6 +25,8 @@ struct BotsOptions {
   std::optional<bots::DnsServer> dns_server;  // parsed --custom-resolver
   uint64_t echo_max_file = 64ull << 20;
   int echo_max_transfers = 4;
+  std::chrono::milliseconds peer_failed_grace{30000};              // §6.6
+  std::optional<std::chrono::milliseconds> ice_failure_timeout;  // libwebrtc's default when unset
   std::string secret_env_file;
   bots::BotSettings settings;
 };
