@@ -58,26 +58,49 @@ export function startFakeLlm() {
 }
 
 export class Stack {
-  constructor() { this.dir = mkdtempSync(join(tmpdir(), 'parley-bots-e2e-')); }
+  constructor() {
+    this.dir = mkdtempSync(join(tmpdir(), 'parley-bots-e2e-'));
+    // The server's own data directory and management socket, never the machine's default.
+    this.managementSocket = join(this.dir, 'run', 'management.sock');
+    this.serverArgs = ['--data-dir', join(this.dir, 'data'), '--management-listen', this.managementSocket];
+  }
 
   async start(llmPort) {
     this.port = await freePort();
     await this.startServer();
+    this.startBots([
+      '--chatbot-model', 'e2e-model', '--chatbot-stream', '--chatbot-base-url', `http://127.0.0.1:${llmPort}/v1`,
+    ]);
+    await this.waitForBots();
+  }
+
+  // parley-bots with `args` after the common ones, and `env` added to the environment.
+  startBots(args, env = {}) {
     const log = openSync(join(this.dir, 'bots.log'), 'a');
     this.bots = spawn(join(buildDir, 'parley-bots'), [
       '--ws-server', `ws://127.0.0.1:${this.port}/ws`, '--ice-server', 'none', '--ice-loopback-only',
-      '--bots-secret-env-file', '', '--reconnect-delay', '300ms', '--ping-period-seconds', '1s',
-      '--chatbot-model', 'e2e-model', '--chatbot-stream', '--chatbot-base-url', `http://127.0.0.1:${llmPort}/v1`,
-    ], { cwd: this.dir, stdio: ['ignore', log, log] });
-    await this.waitForBots();
+      '--bots-secret-env-file', '', '--reconnect-delay', '300ms', '--ping-period-seconds', '1s', ...args,
+    ], { cwd: this.dir, stdio: ['ignore', log, log], env: { ...process.env, ...env } });
   }
 
   async startServer() {
     const log = openSync(join(this.dir, 'server.log'), 'a');
     this.server = spawn(join(buildDir, 'parley-server'), [
-      '--listen', `127.0.0.1:${this.port}`, '--web-root', resolve(here, '../page'), '--env-file', '',
+      '--listen', `127.0.0.1:${this.port}`, '--web-root', resolve(here, '../page'), '--env-file', '', ...this.serverArgs,
     ], { cwd: this.dir, stdio: ['ignore', log, log] });
     await waitHttp(`http://127.0.0.1:${this.port}/healthz`);
+  }
+
+  // `parley-server bots <args>` against this server's management socket; resolves to stdout.
+  serverCli(args) {
+    return new Promise((res, rej) => {
+      const p = spawn(join(buildDir, 'parley-server'), ['bots', '--management-listen', this.managementSocket, ...args],
+        { cwd: this.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '', err = '';
+      p.stdout.on('data', (c) => { out += c; });
+      p.stderr.on('data', (c) => { err += c; });
+      p.on('exit', (code) => (code === 0 ? res(out.trim()) : rej(new Error(`parley-server bots ${args.join(' ')}: exit ${code}: ${err}`))));
+    });
   }
 
   async stopServer() {

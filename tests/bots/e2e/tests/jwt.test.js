@@ -1,0 +1,70 @@
+// A bot with an account (PROTOCOL.md §9.7, §3.3): the account is provisioned with
+// `parley-server bots add`, parley-bots gets the token from ECHOBOT_JWT_TOKEN and sends it as
+// `Authorization: Bearer`, the server lists the bot under its username with identity jwt, and a
+// page in Chromium chats with it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+import { Stack, sleep } from './stack.js';
+
+let stack, browser, page;
+
+async function waitFor(fn, ms = 10000, what = 'condition') {
+  const end = Date.now() + ms;
+  let last;
+  while (Date.now() < end) {
+    last = await fn();
+    if (last) return last;
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
+}
+
+before(async () => {
+  stack = new Stack();
+  stack.port = await (await import('./stack.js')).freePort();
+  await stack.startServer();
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--no-first-run', '--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+test('EchoBot with a JWT registers as its account and chats with a page', async () => {
+  // The socket appears once the server listens on it.
+  const token = await waitFor(async () => {
+    try { return await stack.serverCli(['add', 'echo_bot', '--display-name', 'EchoBot']); } catch { return null; }
+  }, 10000, 'bots add');
+  assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/, 'bots add prints a bare JWT');
+
+  stack.startBots(['--bots', 'EchoBot'], { ECHOBOT_JWT_TOKEN: token });
+  const entry = await waitFor(async () => {
+    const conns = await (await fetch(`http://127.0.0.1:${stack.port}/conns`)).json();
+    return Object.values(conns).find((c) => c.node_name === 'echo_bot');
+  }, 15000, 'echo_bot in /conns');
+  assert.equal(entry.authentication, 'jwt');
+  assert.equal(entry.username, 'echo_bot');
+  assert.equal(entry.is_bot, true);
+  assert.equal(entry.attributes?.support_attachment, 'true');
+  const conns = await (await fetch(`http://127.0.0.1:${stack.port}/conns`)).json();
+  assert.ok(!Object.values(conns).some((c) => c.node_name === 'EchoBot'), 'no anonymous EchoBot beside it');
+  const profile = await (await fetch(`http://127.0.0.1:${stack.port}/profile?username=echo_bot`)).json();
+  assert.equal(profile.displayName, 'EchoBot', JSON.stringify(profile));
+  assert.ok(!stack.botsLog().includes(token), 'the token reached the log');
+
+  page = await browser.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(`http://127.0.0.1:${stack.port}/index.html`);
+  await page.evaluate((n) => window.parley.connectSignalling(n), 'jwt-e2e');
+  await page.evaluate(() => window.parley.connect('echo_bot'));
+  const id = await page.evaluate(() => window.parley.send('echo_bot', 'hello, account'));
+  await waitFor(async () => (await page.evaluate(() => window.parley.info('echo_bot'))).acked.includes(id), 5000, 'ACK');
+  await waitFor(async () => (await page.evaluate(() => window.parley.texts('echo_bot'))).some((m) => m.text === 'hello, account'),
+    5000, 'echo');
+});
