@@ -3,7 +3,8 @@
 //     for each sender back-pressure window (BENCH_WINDOWS, high-water MiB; resume at a quarter);
 //  2. main-thread long tasks during each Parley transfer (PerformanceObserver `longtask`, plus
 //     long-animation-frame script attribution), and with BENCH_TRACE=1 a Chromium trace of the
-//     first transfer that splits each long task into wall time and the main thread's own CPU time;
+//     first transfer (its first BENCH_TRACE_SEC seconds, 40 by default) that splits each long task
+//     into wall time and the main thread's own CPU time;
 //  3. click-to-chat-open time between two pages on loopback (p50/p95).
 // Results are printed and written to test-artifacts/bench-web.json.
 import { test, expect, type Page } from '@playwright/test';
@@ -18,6 +19,7 @@ const MiB = 1024 * 1024;
 const FILE_MIB = Number(process.env.BENCH_FILE_MIB ?? 256);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const OPEN_ITER = Number(process.env.BENCH_OPEN_ITER ?? 20);
+const TRACE_SEC = Number(process.env.BENCH_TRACE_SEC ?? 40);
 const WINDOWS = (process.env.BENCH_WINDOWS ?? '1,8').split(',').map(Number).filter((x) => x > 0);
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
@@ -57,11 +59,29 @@ function watchMainThread(): void {
 }
 
 /** Long top-level tasks of each renderer main thread in a Chromium trace: wall time vs. own CPU. */
-function traceTasks(path: string): { wallMaxMs: number; cpuOfWallMaxMs: number; cpuMaxMs: number; over100msWall: number; over100msCpu: number }[] {
+function traceTasks(path: string): Record<string, unknown>[] {
   const raw = JSON.parse(readFileSync(path, 'utf8')) as { traceEvents?: unknown[] } | unknown[];
-  const ev = (Array.isArray(raw) ? raw : raw.traceEvents ?? []) as { ph?: string; name?: string; pid: number; tid: number; dur?: number; tdur?: number; args?: { name?: string } }[];
+  const all = (Array.isArray(raw) ? raw : raw.traceEvents ?? []) as { ph?: string; name?: string; pid: number; tid: number; ts?: number; dur?: number; tdur?: number; args?: { name?: string } }[];
+  // A task can be reported twice (nested trace scopes): keep one per thread and start time.
+  const seen = new Set<string>();
+  const ev = all.filter((e) => {
+    if (e.ph !== 'X') return true;
+    const k = `${e.pid}/${e.tid}/${e.ts}/${e.name}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
   const mains = new Set(ev.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}/${e.tid}`));
-  const out = [];
+  const out: Record<string, unknown>[] = [];
+  // CPU of every thread kind over the sample (ms), to see what competes for the cores.
+  const names = new Map(ev.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => [`${e.pid}/${e.tid}`, e.args?.name ?? '?']));
+  const cpuByThread: Record<string, number> = {};
+  for (const e of ev) {
+    if (e.ph !== 'X' || e.name !== 'ThreadControllerImpl::RunTask' || !e.tdur) continue;
+    const n = (names.get(`${e.pid}/${e.tid}`) ?? '?').replace(/\d+$/, '');
+    cpuByThread[n] = (cpuByThread[n] ?? 0) + e.tdur / 1000;
+  }
+  out.push({ cpuMsByThread: Object.fromEntries(Object.entries(cpuByThread).sort((a, b) => b[1] - a[1]).slice(0, 10).map(([k, v]) => [k, Math.round(v)])) });
   for (const m of mains) {
     const tasks = ev.filter((e) => e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && `${e.pid}/${e.tid}` === m && e.dur !== undefined);
     if (!tasks.length) continue;
@@ -95,13 +115,20 @@ test('web benchmark', async ({ browser }) => {
   const parley: Record<string, { data: number[]; total: number[] }> = Object.fromEntries(WINDOWS.map((w) => [`${w}MiB`, { data: [], total: [] }]));
   const lag = { sender: [] as number[], receiver: [] as number[] };
   const longTasks = { sender: [] as number[], receiver: [] as number[] };
+  const longTasksRaw = { sender: [] as number[], receiver: [] as number[] };
   let traced: ReturnType<typeof traceTasks> | undefined;
 
   // Raw and Parley runs alternate, so both see the same load on a shared machine.
   for (let r = 0; r < RUNS; r++) {
     if (process.env.BENCH_RAW !== '0') {
       for (const [k, [chunk, high]] of Object.entries(configs)) {
+        await alice.page.evaluate(watchMainThread);
+        await bob.page.evaluate(watchMainThread);
         raw[k].push(await rawThroughput(alice.page, bob.page, FILE_MIB * MiB, { chunk, high, low: high / 4 }));
+        // The control: the same pages blasting a bare data channel, no Parley code running.
+        for (const [who, p] of [['sender', alice.page], ['receiver', bob.page]] as const) {
+          longTasksRaw[who].push(...await p.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks));
+        }
       }
     }
     for (const win of WINDOWS) {
@@ -121,8 +148,14 @@ test('web benchmark', async ({ browser }) => {
       if (trace) await browser.startTracing(bob.page, { categories: ['toplevel'], path: trace });
       await alice.page.getByTestId('file-input').setInputFiles(runFile);
       const card = bob.page.locator(`[data-testid="file-card"][data-file-name="${name}"]`);
+      if (trace) {
+        // A sample of the transfer keeps the trace small enough to parse.
+        await Promise.race([expect(card).toHaveAttribute('data-state', 'done', { timeout: 900_000 }), new Promise((r) => setTimeout(r, TRACE_SEC * 1000))]);
+        await browser.stopTracing();
+        traced = traceTasks(trace);
+        rmSync(trace);
+      }
       await expect(card).toHaveAttribute('data-state', 'done', { timeout: 900_000 });
-      if (trace) { await browser.stopTracing(); traced = traceTasks(trace); rmSync(trace); }
       for (const [who, p] of [['sender', alice.page], ['receiver', bob.page]] as const) {
         const m = await p.evaluate(() => { const w = window as unknown as { maxLag: number; longTasks: number[]; loafs: unknown[] }; return { maxLag: w.maxLag, longTasks: w.longTasks, loafs: w.loafs }; });
         lag[who].push(m.maxLag);
@@ -150,6 +183,7 @@ test('web benchmark', async ({ browser }) => {
   };
   const ltSummary = (xs: number[]) => ({ count: xs.length, maxMs: Math.round(Math.max(0, ...xs)), over100ms: xs.filter((x) => x > 100).length, over200ms: xs.filter((x) => x > 200).length });
   results.longTasks = { sender: ltSummary(longTasks.sender), receiver: ltSummary(longTasks.receiver) };
+  if (longTasksRaw.sender.length || longTasksRaw.receiver.length) results.longTasksRawChannel = { sender: ltSummary(longTasksRaw.sender), receiver: ltSummary(longTasksRaw.receiver) };
   results.maxEventLoopGapMs = { sender: Math.round(Math.max(...lag.sender)), receiver: Math.round(Math.max(...lag.receiver)) };
   if (traced) results.tracedFirstTransfer = traced;
 

@@ -151,6 +151,8 @@ test('files: 50 MiB byte-exact, zero bytes, image with thumbnail, drop and paste
   const bobCard = bob.page.locator('[data-testid="file-card"][data-file-name="big.bin"]');
   await expect(bobCard).toBeVisible({ timeout: 30_000 });
   await expect(bobCard.getByTestId('file-speed')).toBeVisible({ timeout: 30_000 });
+  // Mid-transfer for the screenshot: a tenth arrived (or, on a fast machine, all of it).
+  await expect.poll(async () => ((await bobCard.getAttribute('data-state')) === 'done' ? 100 : Number((await bobCard.getByRole('progressbar').getAttribute('aria-valuenow', { timeout: 500 }).catch(() => '0')) ?? 0)), { intervals: [50] }).toBeGreaterThan(10);
   await shot(bob.page, '05-file-progress');
   await expect(bobCard).toHaveAttribute('data-state', 'done', { timeout: 180_000 });
   await expect(aliceCard).toHaveAttribute('data-state', 'done');

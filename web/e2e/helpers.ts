@@ -50,7 +50,8 @@ export async function ownId(u: User): Promise<string> {
 
 export async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: resolve(SHOTS, `${name}.png`) });
+  // Finite CSS transitions (MUI colour changes, progress) are fast-forwarded: no half-faded shots.
+  await page.screenshot({ path: resolve(SHOTS, `${name}.png`), animations: 'disabled' });
 }
 
 export function expectNoConsoleErrors(...users: User[]): void {

@@ -1,6 +1,9 @@
 // Receives one file (PROTOCOL.md §7.6): metadata and channel are matched by dcId in either order;
 // the zero word on open, one word per chunk, size and sha256 checks, and completion as soon as the
-// total equals the size. Chunks are folded into Blobs as they arrive so memory stays bounded.
+// total equals the size. Chunks are copied into one reused 1 MiB staging buffer, which becomes a
+// Blob each time it fills: memory stays bounded, and each incoming message's ArrayBuffer dies at
+// once instead of living on in a list (thousands of them per GiB, promoted to the old generation
+// and collected by major GCs on the main thread).
 import { Emitter } from '../signalling/emitter';
 import { encodeWord } from '../protocol/feedbackWords';
 import type { FileMeta } from '../protocol/chatMessage';
@@ -17,7 +20,7 @@ export type FileReceiverEvents = {
 
 export const MAX_RECEIVE_BYTES = 8 * 1024 * 1024 * 1024;
 const META_TIMEOUT_MS = 10_000;
-const FOLD_BYTES = 8 * 1024 * 1024;
+const FOLD_BYTES = 1024 * 1024;
 const EARLY_DATA_LIMIT = 16 * 1024 * 1024;
 const PROGRESS_EVERY_MS = 200;
 
@@ -29,8 +32,8 @@ export class FileReceiver extends Emitter<FileReceiverEvents> {
   private parts: Blob[] = [];
   private hasher: StreamHasher | null = null;
   private hashedParts = 0;
-  private pending: ArrayBuffer[] = [];
-  private pendingBytes = 0;
+  private stage: Uint8Array<ArrayBuffer> | null = null;
+  private staged = 0;
   private total = 0;
   private metaTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly meter = new RateMeter();
@@ -87,9 +90,7 @@ export class FileReceiver extends Emitter<FileReceiverEvents> {
     this.sendWord(data.byteLength);
     if (!this.meta && this.total > EARLY_DATA_LIMIT) { this.fail('data without a file description'); return; }
     if (this.meta && this.total > this.meta.size) { this.fail('more data than announced'); return; }
-    this.pending.push(data);
-    this.pendingBytes += data.byteLength;
-    if (this.pendingBytes >= FOLD_BYTES) this.fold();
+    this.stageBytes(new Uint8Array(data));
     if (this.meta) {
       if (this.state === 'waiting') this.setState('receiving');
       this.reportProgress(false);
@@ -97,11 +98,22 @@ export class FileReceiver extends Emitter<FileReceiverEvents> {
     }
   }
 
+  private stageBytes(bytes: Uint8Array): void {
+    for (let off = 0; off < bytes.length;) {
+      this.stage ??= new Uint8Array(FOLD_BYTES);
+      const n = Math.min(bytes.length - off, FOLD_BYTES - this.staged);
+      this.stage.set(bytes.subarray(off, off + n), this.staged);
+      this.staged += n;
+      off += n;
+      if (this.staged === FOLD_BYTES) this.fold();
+    }
+  }
+
+  /** The staged bytes become a Blob (the constructor copies them), and the buffer is reused. */
   private fold(): void {
-    if (!this.pending.length) return;
-    this.parts.push(new Blob(this.pending));
-    this.pending = [];
-    this.pendingBytes = 0;
+    if (!this.staged || !this.stage) return;
+    this.parts.push(new Blob([this.stage.subarray(0, this.staged)]));
+    this.staged = 0;
     this.feedHasher();
   }
 
@@ -123,6 +135,7 @@ export class FileReceiver extends Emitter<FileReceiverEvents> {
     this.dc?.close(); // the total equals the size: finish at once (§7.6 rule 10)
     const blob = new Blob(this.parts, { type: this.meta.type || 'application/octet-stream' });
     this.parts = [];
+    this.stage = null;
     if (this.meta.sha256 && this.hasher) {
       try {
         const hex = await this.hasher!.finish();
@@ -161,7 +174,8 @@ export class FileReceiver extends Emitter<FileReceiverEvents> {
     if (this.state === 'done' || this.state === 'failed') return;
     clearTimeout(this.metaTimer);
     this.parts = [];
-    this.pending = [];
+    this.stage = null;
+    this.staged = 0;
     void this.hasher?.finish().catch(() => undefined); // frees the worker's state
     this.hasher = null;
     this.setState('failed', why);
