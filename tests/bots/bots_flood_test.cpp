@@ -57,7 +57,7 @@ TEST(BotsFlood, AFloodingPeerIsCutOffWhileOthersAreStillAnswered) {
             << ", worst " << worst << " ms; bots RSS " << rss_before / 1048576 << " -> peak " << rss_peak / 1048576
             << " MiB\n";
   ASSERT_GE(latencies_ms.size(), 20u);
-  EXPECT_LT(worst, 1500.0) << "the flood starves other peers";
+  EXPECT_LT(worst, 2000.0) << "the flood starves other peers";
   EXPECT_LT(rss_peak - rss_before, 96ull << 20) << "memory grows with the flood";
   EXPECT_TRUE(stack.bots->running());
   EXPECT_NE(stack.bots_log().find("receives faster than its messages are handled"), std::string::npos)
