@@ -82,9 +82,10 @@ test("ClockBot's message changes in place", async () => {
   await ask('ClockBot', 'stop');
 });
 
-test('MusicBot: /play A4 is heard at 440 Hz, /play WhiteNoise as broadband', async () => {
+test('MusicBot: /play A4 is heard at 440 Hz, /play WhiteNoise as broadband, an Ogg file at its tone', async () => {
   await page.evaluate(() => window.parley.connect('MusicBot'));
-  await ask('MusicBot', '/list', 'Available tracks:\n  - C4\n  - A4\n  - WhiteNoise\n\nUse /play <track_name> to play a track.');
+  await ask('MusicBot', '/list',
+    'Available tracks:\n  - C4\n  - A4\n  - WhiteNoise\n  - tone660\n\nUse /play <track_name> to play a track.');
   await ask('MusicBot', '/play A4', 'Now playing: A4');
   const tone = await waitFor(async () => {
     const s = await page.evaluate(() => window.parley.spectrum('MusicBot'));
@@ -98,6 +99,13 @@ test('MusicBot: /play A4 is heard at 440 Hz, /play WhiteNoise as broadband', asy
     return s && Math.min(...s.bands) > -90 && Math.max(...s.bands) - Math.min(...s.bands) < 15 ? s : null;
   }, 10000, 'broadband noise');
   assert.ok(noise.bands.every((b) => b > -90));
+  // The Ogg file's own Opus packets, passed through (§8.3), decoded by Chromium.
+  await ask('MusicBot', '/play tone660', 'Now playing: tone660');
+  const ogg = await waitFor(async () => {
+    const s = await page.evaluate(() => window.parley.spectrum('MusicBot'));
+    return s && s.peakDb > -70 && Math.abs(s.peakHz - 660) < 10 ? s : null;
+  }, 10000, '660 Hz from the Ogg file');
+  assert.ok(Math.abs(ogg.peakHz - 660) <= 5 + 48000 / 32768, `peak at ${ogg.peakHz} Hz`);
 });
 
 test('ChatBot answers through the OpenAI streaming API, live', async () => {

@@ -1,6 +1,6 @@
 // Starts the real parley-server (serving the test page) and parley-bots on free loopback
 // ports, plus a local OpenAI-compatible streaming stand-in for ChatBot.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,8 +68,13 @@ export class Stack {
   async start(llmPort) {
     this.port = await freePort();
     await this.startServer();
+    // A 660 Hz Ogg Opus file for MusicBot, written with libopus by the C++ test binary.
+    this.oggFile = join(this.dir, 'tone660.opus');
+    const w = spawnSync(join(buildDir, 'tests', 'bots', 'parley_bots_tests'), ['--write-ogg', this.oggFile, '660', '4']);
+    if (w.status !== 0) throw new Error(`cannot write ${this.oggFile}: ${w.stderr}`);
     this.startBots([
       '--chatbot-model', 'e2e-model', '--chatbot-stream', '--chatbot-base-url', `http://127.0.0.1:${llmPort}/v1`,
+      '--ogg-file', this.oggFile,
     ]);
     await this.waitForBots();
   }
