@@ -80,6 +80,7 @@ class Negotiator : public webrtc::PeerConnectionObserver, public std::enable_sha
   std::vector<std::pair<rtc::scoped_refptr<webrtc::AudioTrackInterface>, std::unique_ptr<RemoteAudioSink>>> remote_sinks;
   std::atomic<ConnectionState> state{ConnectionState::New};
   const InboundBudgets budgets;  // shared by this connection's channels
+  bool wants_audio = false;      // on_remote_audio is set: decoded remote audio is posted
 
   void apply_remote(webrtc::SdpType type, std::unique_ptr<webrtc::SessionDescriptionInterface> desc);
   void add_candidate(std::unique_ptr<webrtc::IceCandidateInterface> candidate);
@@ -290,6 +291,8 @@ void Negotiator::OnTrack(rtc::scoped_refptr<webrtc::RtpTransceiverInterface> tra
   if (closed_) return;
   auto track = transceiver->receiver()->track();
   if (!track || track->kind() != webrtc::MediaStreamTrackInterface::kAudioKind) return;  // video is ignored
+  // Nobody listens (the bots): no sink, so a peer's audio never reaches the executor.
+  if (!wants_audio) return;
   auto audio = rtc::scoped_refptr<webrtc::AudioTrackInterface>(static_cast<webrtc::AudioTrackInterface*>(track.get()));
   auto sink = std::make_unique<RemoteAudioSink>(executor_, owner_);
   audio->AddSink(sink.get());
@@ -331,6 +334,7 @@ bool PeerConnectionImpl::open(const PeerConfig& config) {
     rtc_config.ice_inactive_timeout = ms;
   }
   auto neg = std::make_shared<Negotiator>(engine_->options().executor, weak_from_this(), engine_->new_inbound_budgets());
+  neg->wants_audio = static_cast<bool>(callbacks_.on_remote_audio);  // before libwebrtc can call it
   auto result = engine_->factory()->CreatePeerConnectionOrError(rtc_config, webrtc::PeerConnectionDependencies(neg.get()));
   if (!result.ok()) {
     spdlog::error("peer: cannot create a peer connection: {}", result.error().message());

@@ -62,13 +62,19 @@ TEST(MusicBot, ListPlayA4C4AndWhiteNoiseAreHeard) {
   c.clear_audio("MusicBot");
   ASSERT_TRUE(c.wait(10s, [&] { return c.audio("MusicBot").size() >= 48000; }));
   a = c.audio("MusicBot", &rate);
-  // Broadband: comparable energy from low to high frequencies, no single tone.
+  // Broadband: comparable energy from low to high frequencies, no single tone. The power of noise
+  // at one frequency varies wildly (exponentially distributed), so each band averages 21 of them.
+  auto band = [&](double f) {
+    double sum = 0;
+    for (int k = -10; k <= 10; ++k) sum += power_at(a, rate, f + 7.0 * k);
+    return sum / 21;
+  };
   std::vector<double> bands;
-  for (double f : {300.0, 1000.0, 3000.0, 6000.0, 10000.0}) bands.push_back(power_at(a, rate, f));
+  for (double f : {300.0, 1000.0, 3000.0, 6000.0, 10000.0}) bands.push_back(band(f));
   double lo = *std::min_element(bands.begin(), bands.end()), hi = *std::max_element(bands.begin(), bands.end());
   EXPECT_GT(lo, 0.0);
-  EXPECT_LT(hi / lo, 50.0) << "energy is concentrated, not broadband";
-  EXPECT_GT(lo, power_at(a, rate, 440.0) / 50.0);
+  EXPECT_LT(hi / lo, 10.0) << "energy is concentrated, not broadband";
+  EXPECT_GT(lo, band(440.0) / 10.0) << "a tone stands out of the noise";
 }
 
 TEST(MusicBot, EachListenerGetsItsOwnStream) {
