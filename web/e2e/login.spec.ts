@@ -113,6 +113,11 @@ test('sign in with GitHub: start, authorize, callback, signed in with name and a
   const own = await page.evaluate(() => (window as unknown as { parley: { getState(): { ownName?: string } } }).parley.getState().ownName);
   expect(own).toBe('octocat'); // registered under the username (§2.6: "" → the username)
   await expect.poll(() => imageLoaded(page, '[data-testid="own-button"] [data-testid="avatar-image"]')).toBe(true);
+  // A reload reconnects on its own (pinned server), still signed in, still under the username.
+  await page.reload();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-status', 'registered');
+  await expect(page.getByTestId('own-name')).toHaveText('Octo Cat');
+  expect(await page.evaluate(() => (window as unknown as { parley: { getState(): { ownName?: string } } }).parley.getState().ownName)).toBe('octocat');
   expectNoConsoleErrors(octo);
 });
 
