@@ -79,7 +79,7 @@ test('the conversation of someone who left stays readable under "Earlier convers
   await expect(messageByText(ivy, 'still you, henry')).toBeVisible();
   await expect(ivy.page.getByTestId('composer')).toHaveCount(0); // read-only
   await expect(ivy.page.getByRole('button', { name: 'Message actions' })).toHaveCount(0);
-  await shot(ivy.page, '12-earlier-conversation');
+  await shot(ivy.page, '17-earlier-conversation');
   // Deleting it removes it from this device.
   await ivy.page.getByRole('button', { name: 'Delete this conversation' }).click();
   await ivy.page.getByRole('button', { name: 'Delete', exact: true }).click();

@@ -33,7 +33,7 @@ test('a connection that really fails is restarted automatically and chats again'
     // iceConnectionState at "disconnected"), and the client restarts ICE by itself.
     await expect.poll(async () => (await diagOf(frank, ginaId)).connectionState, { timeout: 90_000, intervals: [500] }).toBe('failed');
     await expect(frank.page.getByTestId('peer-state')).toHaveText('failed');
-    await shot(frank.page, '11-connection-failed');
+    await shot(frank.page, '16-connection-failed');
     await expect.poll(async () => (await diagOf(frank, ginaId)).restarts ?? 0, { timeout: 30_000 }).toBeGreaterThan(0);
     expect(relay.dropped).toBeGreaterThan(0);
 
