@@ -100,6 +100,9 @@ int throughput(int argc, char** argv) {
   const uint64_t total = std::stoull(arg(argc, argv, "--mib", "200")) << 20;
   const size_t chunk = std::stoul(arg(argc, argv, "--chunk", "65536"));
   const bool shared = arg(argc, argv, "--threads", "separate") == "shared";
+  // Back-pressure of PROTOCOL.md §7.6 by default (pause above 1 MiB, resume at 256 KiB).
+  const size_t high = std::stoul(arg(argc, argv, "--high-kib", "1024")) << 10;
+  const size_t low = std::stoul(arg(argc, argv, "--low-kib", "256")) << 10;
   Loop loop;
   peer::Factory factory({loop.executor(), true});
   peer::Factory other({loop.executor(), true});
@@ -115,9 +118,9 @@ int throughput(int argc, char** argv) {
       received += m.data.size();
       if (received == total) done.set_value();
     });
-    pair->ca->set_buffered_amount_low_threshold(256 * 1024);
+    pair->ca->set_buffered_amount_low_threshold(low);
     pump = [&] {
-      while (sent < total && pair->ca->buffered_amount() <= (1u << 20)) {
+      while (sent < total && pair->ca->buffered_amount() <= high) {
         size_t n = std::min<uint64_t>(chunk, total - sent);
         if (!pair->ca->send_binary(std::string_view(block).substr(0, n))) return;
         sent += n;
