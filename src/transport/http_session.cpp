@@ -5,6 +5,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
+#include "transport/lingering_close.hpp"
 #include "transport/ws_connection.hpp"
 #include "transport/ws_handshake.hpp"
 #include "transport/ws_hub.hpp"
@@ -41,19 +42,11 @@ void HttpSession::read_request() {
 void HttpSession::on_read(beast::error_code ec) {
   first_request_ = false;
   if (ec == http::error::end_of_stream || ec == beast::error::timeout) return close();
-  if (ec == http::error::header_limit || ec == http::error::body_limit || ec == http::error::buffer_overflow) {
-    Request dummy;
-    dummy.version(11);
-    dummy.keep_alive(false);
-    return write(error_response(dummy, http::status::payload_too_large, "request too large"));
-  }
+  if (ec == http::error::header_limit || ec == http::error::body_limit || ec == http::error::buffer_overflow)
+    return refuse_unread(http::status::payload_too_large, "request too large");
   if (ec) {
-    if (ec != beast::errc::make_error_code(beast::errc::connection_reset) && ec != boost::asio::error::eof) {
-      Request dummy;
-      dummy.version(11);
-      dummy.keep_alive(false);
-      return write(error_response(dummy, http::status::bad_request, "malformed request"));
-    }
+    if (ec != beast::errc::make_error_code(beast::errc::connection_reset) && ec != boost::asio::error::eof)
+      return refuse_unread(http::status::bad_request, "malformed request");
     return close();
   }
   // Shared: an async route answers later, and the request must live until then.
@@ -94,6 +87,14 @@ void HttpSession::upgrade(const Request& req) {
   ws->start(websocket_upgrade_response(key), std::move(early), std::move(who.identity), who.invalid_token);
 }
 
+void HttpSession::refuse_unread(http::status status, std::string_view message) {
+  Request dummy;
+  dummy.version(11);
+  dummy.keep_alive(false);
+  linger_ = true;
+  write(error_response(dummy, status, message));
+}
+
 void HttpSession::write(Response response, std::function<void()> after_write) {
   stream_.expires_after(std::chrono::milliseconds(config_.request_timeout_ms));
   auto held = std::make_shared<Response>(std::move(response));
@@ -111,6 +112,7 @@ void HttpSession::write(Response response, std::function<void()> after_write) {
 }
 
 void HttpSession::close() {
+  if (linger_) return lingering_close(stream_, shared_from_this());
   beast::error_code ignored;
   stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
   stream_.close();

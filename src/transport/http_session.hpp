@@ -26,6 +26,8 @@ private:
   void read_request();
   void on_read(boost::beast::error_code ec);
   void upgrade(const Request& req);
+  // Answers a request that was not read to its end, then drains before closing (lingering_close.hpp).
+  void refuse_unread(http::status status, std::string_view message);
   void write(Response response, std::function<void()> after_write = {});
   void close();
 
@@ -37,6 +39,7 @@ private:
   WsHub& hub_;
   const core::IdentityResolver& identities_;
   bool first_request_ = true;
+  bool linger_ = false;
 };
 
 }  // namespace parley::transport

@@ -12,6 +12,7 @@
 #include "core/auth/management_socket_path.hpp"
 #include "core/storage/storage.hpp"
 #include "transport/auth_reply.hpp"
+#include "transport/lingering_close.hpp"
 
 namespace parley::transport {
 namespace asio = boost::asio;
@@ -22,7 +23,6 @@ namespace {
 
 constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
 constexpr auto kRequestTimeout = std::chrono::seconds(30);
-constexpr auto kDrainTimeout = std::chrono::seconds(5);
 
 // One client of the socket: requests in sequence, each answered by BotAccounts on the pool.
 class ManagementSession final : public std::enable_shared_from_this<ManagementSession> {
@@ -65,8 +65,7 @@ private:
     });
   }
 
-  // The request cannot be read to its end: answer, then drain what the client still sends so
-  // that it can read the answer (closing with unread data would reset the connection).
+  // The request cannot be read to its end: answer, then drain (lingering_close.hpp).
   void refuse(http::status status, std::string_view message) {
     Request dummy;
     dummy.version(11);
@@ -78,20 +77,9 @@ private:
     stream_.expires_after(kRequestTimeout);
     http::async_write(stream_, *res, [self = shared_from_this(), res, drain_after](beast::error_code ec, std::size_t) {
       if (ec) return self->close();
-      if (drain_after) return self->drain();
+      if (drain_after) return lingering_close(self->stream_, self);
       if (!res->keep_alive()) return self->close();
       self->read();
-    });
-  }
-
-  void drain() {
-    beast::error_code ignored;
-    stream_.socket().shutdown(local::socket::shutdown_send, ignored);
-    stream_.expires_after(kDrainTimeout);
-    discard_.resize(64 * 1024);
-    stream_.async_read_some(asio::buffer(discard_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return self->close();
-      self->drain();
     });
   }
 
@@ -104,7 +92,6 @@ private:
   beast::basic_stream<local> stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  std::vector<char> discard_;
   asio::io_context& io_;
   asio::thread_pool& pool_;
   auth::BotAccounts& bots_;
