@@ -103,9 +103,15 @@ int throughput(int argc, char** argv) {
   // Back-pressure of PROTOCOL.md §7.6 by default (pause above 1 MiB, resume at 256 KiB).
   const size_t high = std::stoul(arg(argc, argv, "--high-kib", "1024")) << 10;
   const size_t low = std::stoul(arg(argc, argv, "--low-kib", "256")) << 10;
+  // The SCTP receive window of both peers (parley-bots --sctp-receive-window); 5120 is libwebrtc's.
+  const uint64_t window = std::stoull(arg(argc, argv, "--rwnd-kib", "384")) << 10;
   Loop loop;
-  peer::Factory factory({loop.executor(), true});
-  peer::Factory other({loop.executor(), true});
+  peer::FactoryOptions options{loop.executor(), true};
+  options.sctp_receive_window = window;
+  // 0 leaves the kernel's default (what libwebrtc alone does); parley's default is 3x the window.
+  options.udp_receive_buffer = std::stoull(arg(argc, argv, "--udp-rcvbuf-kib", std::to_string(3 * (window >> 10)))) << 10;
+  peer::Factory factory(options);
+  peer::Factory other(options);
   auto pair = loop.run([&] { return make_pair(factory, shared ? factory : other); });
   pair->open.get_future().wait();
   std::promise<void> done;
@@ -135,7 +141,9 @@ int throughput(int argc, char** argv) {
   double s = std::chrono::duration<double>(Clock::now() - start).count();
   std::cout << "throughput_mb_s " << static_cast<double>(total) / s / 1e6 << "\nthroughput_network_threads "
             << (shared ? 1 : 2) << "\n"
-            << "throughput_bytes " << total << "\nthroughput_chunk " << chunk << "\nthroughput_seconds " << s << "\n";
+            << "throughput_bytes " << total << "\nthroughput_chunk " << chunk << "\nthroughput_rwnd_kib " << (window >> 10)
+            << "\nthroughput_udp_rcvbuf_kib " << (options.udp_receive_buffer >> 10)
+            << "\nthroughput_seconds " << s << "\n";
   loop.run([&] { pair->a->close(); pair->b->close(); return 0; });
   return 0;
 }

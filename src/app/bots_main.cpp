@@ -41,8 +41,11 @@ int main(int argc, char** argv) {
 
   boost::asio::io_context io(1);
   // libwebrtc hands every event to this loop and returns at once.
-  peer::Factory factory({[&io](std::function<void()> task) { boost::asio::post(io, std::move(task)); },
-                         options.loopback_only, options.debug});
+  peer::FactoryOptions peer_options{[&io](std::function<void()> task) { boost::asio::post(io, std::move(task)); },
+                                    options.loopback_only, options.debug};
+  peer_options.sctp_receive_window = options.sctp_receive_window_kib * 1024;
+  peer_options.udp_receive_buffer = 3 * peer_options.sctp_receive_window;  // why: peer/factory.hpp
+  peer::Factory factory(std::move(peer_options));
 
   options.settings.io = &io;
   bots::RuntimeOptions runtime;

@@ -79,6 +79,11 @@ std::optional<int> parse_bots_options(int argc, char** argv, BotsOptions& o) {
   app.add_option("--ice-failure-timeout", ice_failure, "ICE declares a silent peer failed after this long (tests)")
       ->check(DurationValidator());
   app.add_flag("--ice-loopback-only", o.loopback_only, "Gather only loopback candidates (tests, benchmarks)");
+  app.add_option("--sctp-receive-window", o.sctp_receive_window_kib,
+                 "Data-channel receive window in KiB; inbound speed is at most window / round trip "
+                 "(raise it for distant peers sending large files)")
+      ->check(CLI::Range(peer::FactoryOptions::kMinSctpReceiveWindow / 1024, peer::FactoryOptions::kMaxSctpReceiveWindow / 1024))
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -6,6 +6,7 @@
 
 #include "bots/bot_registry.hpp"
 #include "bots/dns_resolver.hpp"
+#include "peer/factory.hpp"
 #include "peer/types.hpp"
 
 namespace parley::app {
@@ -20,6 +21,7 @@ struct BotsOptions {
   std::vector<std::string> enabled_bots;  // empty: all
   bool debug = false;
   bool loopback_only = false;
+  uint64_t sctp_receive_window_kib = peer::FactoryOptions::kDefaultSctpReceiveWindow / 1024;
   bool prefer_ipv6 = false;
   std::string custom_resolver;
   std::optional<bots::DnsServer> dns_server;  // parsed --custom-resolver

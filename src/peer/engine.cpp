@@ -1,5 +1,7 @@
 #include "peer/engine.hpp"
 
+#include <stdexcept>
+
 #include "api/audio_codecs/opus_audio_decoder_factory.h"
 #include "api/audio_codecs/opus_audio_encoder_factory.h"
 #include "api/call/call_factory_interface.h"
@@ -11,7 +13,9 @@
 #include "modules/audio_device/include/test_audio_device.h"
 #include "rtc_base/logging.h"
 #include "rtc_base/ssl_adapter.h"
+#include "peer/sctp_factory.hpp"
 #include "peer/task_pool.hpp"
+#include "peer/udp_socket_factory.hpp"
 
 namespace parley::peer::detail {
 namespace {
@@ -66,6 +70,11 @@ Engine::Engine(FactoryOptions options)
   deps.task_queue_factory = create_pooled_task_queue_factory(2, &task_pool_);
   deps.call_factory = webrtc::CreateCallFactory();
   deps.trials = std::make_unique<webrtc::FieldTrialBasedConfig>();
+  // dcsctp with a bounded receive window (why: factory.hpp, FactoryOptions::sctp_receive_window).
+  deps.sctp_factory = create_sctp_factory(network_.get(), options_.sctp_receive_window);
+  if (options_.udp_receive_buffer > 0)
+    deps.packet_socket_factory =
+        create_udp_socket_factory(network_->socketserver(), static_cast<int>(options_.udp_receive_buffer));
   cricket::MediaEngineDependencies media;
   media.task_queue_factory = deps.task_queue_factory.get();
   media.adm = adm_;
@@ -146,7 +155,17 @@ std::string_view to_string(ConnectionState state) {
   return "unknown";
 }
 
-Factory::Factory(FactoryOptions options) : engine_(std::make_shared<detail::Engine>(std::move(options))) {}
+namespace {
+FactoryOptions checked(FactoryOptions options) {
+  if (options.sctp_receive_window < FactoryOptions::kMinSctpReceiveWindow ||
+      options.sctp_receive_window > FactoryOptions::kMaxSctpReceiveWindow)
+    throw std::invalid_argument("SCTP receive window out of range (320 KiB to 16 MiB)");
+  if (options.udp_receive_buffer > (64u << 20)) throw std::invalid_argument("UDP receive buffer over 64 MiB");
+  return options;
+}
+}  // namespace
+
+Factory::Factory(FactoryOptions options) : engine_(std::make_shared<detail::Engine>(checked(std::move(options)))) {}
 
 Factory::~Factory() { engine_->shutdown(); }
 

@@ -250,6 +250,14 @@ TEST(BotsNetwork, BadCustomResolverIsAClearError) {
       << stack.bots_log();
 }
 
+TEST(BotsNetwork, ReceiveWindowOutOfRangeIsAClearError) {
+  Stack stack(StackOptions{{"--bots", "EchoBot", "--sctp-receive-window", "64"}, {}, {}});
+  for (int i = 0; i < 50 && stack.bots->running(); ++i) std::this_thread::sleep_for(100ms);
+  EXPECT_FALSE(stack.bots->running());
+  EXPECT_NE(stack.bots_log().find("--sctp-receive-window"), std::string::npos) << stack.bots_log();
+  EXPECT_NE(stack.bots_log().find("320"), std::string::npos) << stack.bots_log();
+}
+
 TEST(ProxySettings, NoProxyRules) {
   EXPECT_TRUE(bypasses_proxy("", "localhost", "80"));
   EXPECT_TRUE(bypasses_proxy("", "127.0.0.1", "80"));

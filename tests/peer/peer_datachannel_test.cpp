@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstring>
 #include <future>
+#include <stdexcept>
 #include <thread>
 
 #include "harness.hpp"
@@ -213,6 +214,66 @@ TEST(PeerDataChannel, AFloodPastTheInboundBoundClosesTheChannel) {
   EXPECT_LE(received.load(), 64);
   EXPECT_GT(received.load(), 0);
   loop.run([&] { pair->a->close(); pair->b->close(); return 0; });
+}
+
+}  // namespace
+}  // namespace parley::peer::test
+
+namespace parley::peer::test {
+namespace {
+
+// The receive window is kept small (FactoryOptions::sctp_receive_window) but must never stop the
+// largest message libwebrtc accepts from being reassembled: 256 KiB messages at the smallest
+// window allowed, both ways, byte-exact.
+TEST(PeerDataChannel, LargestMessagesArriveAtTheSmallestReceiveWindow) {
+  constexpr size_t kMessage = 256 * 1024;
+  constexpr int kCount = 24;
+  Loop loop;
+  Waiter waiter;
+  FactoryOptions options{loop.executor(), true};
+  options.sctp_receive_window = FactoryOptions::kMinSctpReceiveWindow;
+  Factory factory(options);
+  auto pair = connect_pair(factory, loop, waiter);
+  ASSERT_TRUE(pair);
+
+  std::vector<uint8_t> pattern(kMessage * kCount);
+  fill_pattern(0, pattern);
+  std::string at_a, at_b;
+  loop.run([&] {
+    pair->a_chat->on_message([&](DataMessage&& m) {
+      std::lock_guard lock(waiter.mutex());
+      at_a += m.data;
+      waiter.notify();
+    });
+    pair->b_chat->on_message([&](DataMessage&& m) {
+      std::lock_guard lock(waiter.mutex());
+      at_b += m.data;
+      waiter.notify();
+    });
+    for (int i = 0; i < kCount; ++i) {
+      std::span<const uint8_t> part(pattern.data() + i * kMessage, kMessage);
+      EXPECT_TRUE(pair->a_chat->send_binary(part));
+      EXPECT_TRUE(pair->b_chat->send_binary(part));
+    }
+    return 0;
+  });
+  ASSERT_TRUE(waiter.wait_for(std::chrono::seconds(60), [&] {
+    return at_a.size() == pattern.size() && at_b.size() == pattern.size();
+  })) << "received " << at_a.size() << " and " << at_b.size() << " of " << pattern.size();
+  const std::string expected(reinterpret_cast<const char*>(pattern.data()), pattern.size());
+  EXPECT_TRUE(at_a == expected);
+  EXPECT_TRUE(at_b == expected);
+  loop.run([&] { pair->a->close(); pair->b->close(); return 0; });
+}
+
+TEST(PeerDataChannel, AReceiveWindowOutOfRangeIsRefused) {
+  Loop loop;
+  FactoryOptions small{loop.executor(), true};
+  small.sctp_receive_window = 256 * 1024;  // no room to reassemble a 256 KiB message
+  EXPECT_THROW(Factory{small}, std::invalid_argument);
+  FactoryOptions huge{loop.executor(), true};
+  huge.sctp_receive_window = 64ull << 20;
+  EXPECT_THROW(Factory{huge}, std::invalid_argument);
 }
 
 }  // namespace
