@@ -15,8 +15,8 @@ echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at 
 "$BUILD_DIR/parley-bench-bots" throughput --mib 300 --chunk 65536 2>/dev/null | tee "$out/tp64k.txt"
 "$BUILD_DIR/parley-bench-bots" throughput --mib 300 --chunk 262144 2>/dev/null | tee "$out/tp256k.txt"
 "$BUILD_DIR/parley-bench-bots" throughput --mib 300 --chunk 65536 --threads shared 2>/dev/null | tee "$out/tpshared.txt"
-# libwebrtc's own 5 MiB receive window, for comparison with parley's 384 KiB default.
-"$BUILD_DIR/parley-bench-bots" throughput --mib 300 --chunk 65536 --rwnd-kib 5120 2>/dev/null | tee "$out/tp64k-5mib.txt"
+# libwebrtc alone (5 MiB receive window, kernel UDP buffer), for comparison with parley's defaults.
+"$BUILD_DIR/parley-bench-bots" throughput --mib 300 --chunk 65536 --rwnd-kib 5120 --udp-rcvbuf-kib 0 2>/dev/null | tee "$out/tp64k-5mib.txt"
 "$BUILD_DIR/parley-bench-bots" setup --runs 50 2>/dev/null | tee "$out/setup.txt"
 
 # Peers held: a real server and an EchoBot-only parley-bots, then N client peers.
