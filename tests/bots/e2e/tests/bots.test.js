@@ -3,20 +3,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { Stack, startFakeLlm, sleep } from './stack.js';
+import { Stack, startFakeLlm, sleep, waitFor } from './stack.js';
 
 let stack, llm, browser, page;
-
-async function waitFor(fn, ms = 10000, what = 'condition') {
-  const end = Date.now() + ms;
-  let last;
-  while (Date.now() < end) {
-    last = await fn();
-    if (last) return last;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
-}
 
 const texts = (bot) => page.evaluate((b) => window.parley.texts(b), bot);
 async function ask(bot, text, expected) {

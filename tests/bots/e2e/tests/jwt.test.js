@@ -5,24 +5,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { Stack, sleep } from './stack.js';
+import { Stack, freePort, waitFor } from './stack.js';
 
 let stack, browser, page;
 
-async function waitFor(fn, ms = 10000, what = 'condition') {
-  const end = Date.now() + ms;
-  let last;
-  while (Date.now() < end) {
-    last = await fn();
-    if (last) return last;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
-}
-
 before(async () => {
   stack = new Stack();
-  stack.port = await (await import('./stack.js')).freePort();
+  stack.port = await freePort();
   await stack.startServer();
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
