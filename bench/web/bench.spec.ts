@@ -8,7 +8,7 @@
 //  3. click-to-chat-open time between two pages on loopback (p50/p95).
 // Results are printed and written to test-artifacts/bench-web.json.
 import { test, expect, type Page } from '@playwright/test';
-import { mkdtempSync, openSync, writeSync, closeSync, writeFileSync, mkdirSync, rmSync, readFileSync } from 'node:fs';
+import { mkdtempSync, openSync, writeSync, closeSync, writeFileSync, mkdirSync, rmSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openUser, openChat, ownId } from '../../web/e2e/helpers';
@@ -20,11 +20,45 @@ const FILE_MIB = Number(process.env.BENCH_FILE_MIB ?? 256);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const OPEN_ITER = Number(process.env.BENCH_OPEN_ITER ?? 20);
 const TRACE_SEC = Number(process.env.BENCH_TRACE_SEC ?? 40);
-const WINDOWS = (process.env.BENCH_WINDOWS ?? '1,8').split(',').map(Number).filter((x) => x > 0);
+const WINDOWS = (process.env.BENCH_WINDOWS ?? '1').split(',').map(Number).filter((x) => x > 0);
+// When the receiver hashes: 'after' the last byte, 'while' receiving, or the client's own 'policy'.
+const VERIFY = (process.env.BENCH_VERIFY ?? 'after,while').split(',').filter((x) => ['after', 'while', 'policy'].includes(x));
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]; };
 const mbps = (bps: number) => +(bps / 1e6).toFixed(1);
+
+/**
+ * CPU seconds used so far by every Chromium process, by process type. On a shared machine the
+ * wall-clock throughput moves with the neighbours' load; the CPU a transfer costs per MiB barely
+ * does, and on a CPU-bound host it is what sets the throughput.
+ */
+function chromiumCpu(): Map<string, { type: string; sec: number }> {
+  const out = new Map<string, { type: string; sec: number }>();
+  const tick = 100; // USER_HZ on Linux
+  for (const pid of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'chromium') continue;
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const type = /--utility-sub-type=network/.test(cmd) ? 'network' : /--type=renderer/.test(cmd) ? 'renderer' : /--type=/.test(cmd) ? 'other' : 'browser';
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(pid, { type, sec: (Number(f[11]) + Number(f[12])) / tick }); // utime + stime
+    } catch { /* exited */ }
+  }
+  return out;
+}
+
+/** CPU ms per MiB between two snapshots, in total and by process type. */
+function cpuPerMiB(before: ReturnType<typeof chromiumCpu>, after: ReturnType<typeof chromiumCpu>, mib: number): Record<string, number> {
+  const by: Record<string, number> = { total: 0 };
+  for (const [pid, a] of after) {
+    const d = a.sec - (before.get(pid)?.sec ?? 0);
+    by[a.type] = (by[a.type] ?? 0) + d;
+    by.total += d;
+  }
+  return Object.fromEntries(Object.entries(by).map(([k, v]) => [k, +((1000 * v) / mib).toFixed(1)]));
+}
 
 type TransferTimes = { stateTimes?: Record<string, number> };
 async function transferTimes(page: Page, name: string): Promise<Record<string, number>> {
@@ -106,13 +140,17 @@ test('web benchmark', async ({ browser }) => {
   // Chunk size / high-water mark. Chromium refuses sends past 16 MiB queued.
   const configs = { 'raw 64KiB/1MiB': [65536, MiB], 'raw 64KiB/8MiB': [65536, 8 * MiB], 'raw 256KiB/8MiB': [262144, 8 * MiB] } as const;
   const raw: Record<string, number[]> = Object.fromEntries(Object.keys(configs).map((k) => [k, []]));
+  const rawCpu: Record<string, Record<string, number>[]> = Object.fromEntries(Object.keys(configs).map((k) => [k, []]));
 
   const dir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
   const block = Buffer.alloc(MiB, 7);
 
   await openChat(alice, 'bench-bob');
   await openChat(bob, 'bench-alice');
-  const parley: Record<string, { data: number[]; total: number[] }> = Object.fromEntries(WINDOWS.map((w) => [`${w}MiB`, { data: [], total: [] }]));
+  const variants = WINDOWS.flatMap((win) => VERIFY.map((verify) => ({ win, verify, key: `${win}MiB verify ${verify}` })));
+  const parley: Record<string, { data: number[]; total: number[]; verifyMs: number[]; cpu: Record<string, number>[] }> = Object.fromEntries(variants.map((v) => [v.key, { data: [], total: [], verifyMs: [], cpu: [] }]));
+  const policy = await bob.page.evaluate(() => (window as unknown as { parley: { verifyPolicy?: { whileReceiving: boolean } } }).parley.verifyPolicy?.whileReceiving);
+  results.clientPolicy = policy === undefined ? 'unknown' : policy ? 'while' : 'after';
   const lag = { sender: [] as number[], receiver: [] as number[] };
   const longTasks = { sender: [] as number[], receiver: [] as number[] };
   const longTasksRaw = { sender: [] as number[], receiver: [] as number[] };
@@ -124,15 +162,17 @@ test('web benchmark', async ({ browser }) => {
       for (const [k, [chunk, high]] of Object.entries(configs)) {
         await alice.page.evaluate(watchMainThread);
         await bob.page.evaluate(watchMainThread);
+        const cpu0 = chromiumCpu();
         raw[k].push(await rawThroughput(alice.page, bob.page, FILE_MIB * MiB, { chunk, high, low: high / 4 }));
+        rawCpu[k].push(cpuPerMiB(cpu0, chromiumCpu(), FILE_MIB));
         // The control: the same pages blasting a bare data channel, no Parley code running.
         for (const [who, p] of [['sender', alice.page], ['receiver', bob.page]] as const) {
           longTasksRaw[who].push(...await p.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks));
         }
       }
     }
-    for (const win of WINDOWS) {
-      const name = `bench-${r}-${win}.bin`;
+    for (const { win, verify, key } of variants) {
+      const name = `bench-${r}-${win}-${verify}.bin`;
       const runFile = join(dir, name); // a unique name per run, so the cards are told apart
       const fd = openSync(runFile, 'w');
       for (let i = 0; i < FILE_MIB; i++) writeSync(fd, block);
@@ -143,10 +183,15 @@ test('web benchmark', async ({ browser }) => {
         p.sendWindow.high = high;
         p.sendWindow.low = high / 4;
       }, win * MiB);
+      await bob.page.evaluate(([v, own]) => {
+        const p = (window as unknown as { parley: { verifyPolicy?: { whileReceiving: boolean } } }).parley;
+        if (p.verifyPolicy) p.verifyPolicy.whileReceiving = v === 'policy' ? own === 'while' : v === 'while';
+      }, [verify, results.clientPolicy as string] as const);
       await alice.page.evaluate(watchMainThread);
       await bob.page.evaluate(watchMainThread);
       const trace = process.env.BENCH_TRACE === '1' && !traced ? join(dir, 'trace.json') : undefined;
       if (trace) await browser.startTracing(bob.page, { categories: ['toplevel'], path: trace });
+      const cpu0 = chromiumCpu();
       await alice.page.getByTestId('file-input').setInputFiles(runFile);
       const card = bob.page.locator(`[data-testid="file-card"][data-file-name="${name}"]`);
       if (trace) {
@@ -157,6 +202,7 @@ test('web benchmark', async ({ browser }) => {
         rmSync(trace);
       }
       await expect(card).toHaveAttribute('data-state', 'done', { timeout: 900_000 });
+      parley[key].cpu.push(cpuPerMiB(cpu0, chromiumCpu(), FILE_MIB));
       for (const [who, p] of [['sender', alice.page], ['receiver', bob.page]] as const) {
         const m = await p.evaluate(() => { const w = window as unknown as { maxLag: number; longTasks: number[]; loafs: unknown[] }; return { maxLag: w.maxLag, longTasks: w.longTasks, loafs: w.loafs }; });
         lag[who].push(m.maxLag);
@@ -167,20 +213,35 @@ test('web benchmark', async ({ browser }) => {
       }
       const tx = await transferTimes(alice.page, name);
       const rx = await transferTimes(bob.page, name);
-      parley[`${win}MiB`].data.push((FILE_MIB * MiB) / ((rx.verifying - tx.sending) / 1000));
-      parley[`${win}MiB`].total.push((FILE_MIB * MiB) / ((rx.done - tx.hashing) / 1000));
+      parley[key].data.push((FILE_MIB * MiB) / ((rx.verifying - tx.sending) / 1000));
+      parley[key].total.push((FILE_MIB * MiB) / ((rx.done - tx.hashing) / 1000));
+      parley[key].verifyMs.push(rx.done - rx.verifying);
+      console.log(`${name}: data ${mbps(parley[key].data.at(-1)!)} MB/s, end to end ${mbps(parley[key].total.at(-1)!)} MB/s, verified ${rx.done - rx.verifying} ms after the last byte`);
       rmSync(runFile);
     }
   }
   rmSync(dir, { recursive: true, force: true });
   const rawMedians = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, mbps(median(v))]));
   const rawMax = Math.max(0, ...Object.values(rawMedians).filter((x) => Number.isFinite(x)));
-  const parleyMedians = Object.fromEntries(Object.entries(parley).map(([k, v]) => [k, { dataPhase: mbps(median(v.data)), endToEnd: mbps(median(v.total)), vsRawMaxPercent: rawMax > 0 ? +((100 * mbps(median(v.data))) / rawMax).toFixed(1) : null, runs: v.data.map(mbps) }]));
+  const parleyMedians = Object.fromEntries(Object.entries(parley).map(([k, v]) => [k, { dataPhase: mbps(median(v.data)), endToEnd: mbps(median(v.total)), vsRawMaxPercent: rawMax > 0 ? +((100 * mbps(median(v.data))) / rawMax).toFixed(1) : null, runs: v.data.map(mbps), endToEndRuns: v.total.map(mbps), verifyMsAfterLastByte: v.verifyMs }]));
   results.throughputMBps = {
     ...rawMedians,
     rawMax,
-    parleyByWindow: parleyMedians,
+    parleyByVariant: parleyMedians,
     rawRuns: Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, v.map(mbps)])),
+  };
+  // CPU per MiB (all Chromium processes, medians per process type), and what it predicts: on a
+  // host whose cores the transfer saturates, throughput is inversely proportional to it.
+  const cpuMedians = (runs: Record<string, number>[]) => Object.fromEntries(Object.keys(runs[0] ?? {}).map((t) => [t, median(runs.map((r) => r[t] ?? 0))]));
+  const rawSameShape = rawCpu['raw 64KiB/1MiB'];
+  const rawTotal = rawSameShape?.length ? median(rawSameShape.map((r) => r.total)) : NaN;
+  results.cpuMsPerMiB = {
+    raw: Object.fromEntries(Object.entries(rawCpu).map(([k, v]) => [k, cpuMedians(v)])),
+    parley: Object.fromEntries(Object.entries(parley).map(([k, v]) => [k, {
+      ...cpuMedians(v.cpu),
+      rawOverParleyPercent: Number.isFinite(rawTotal) ? +((100 * rawTotal) / median(v.cpu.map((r) => r.total))).toFixed(1) : null,
+      runs: v.cpu.map((r) => r.total),
+    }])),
   };
   const ltSummary = (xs: number[]) => ({ count: xs.length, maxMs: Math.round(Math.max(0, ...xs)), over100ms: xs.filter((x) => x > 100).length, over200ms: xs.filter((x) => x > 200).length });
   results.longTasks = { sender: ltSummary(longTasks.sender), receiver: ltSummary(longTasks.receiver) };

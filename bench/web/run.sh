@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the web benchmark: file throughput through Parley's UI vs. a bare RTCDataChannel, and
 # click-to-chat-open time. Needs a built parley-server (${BUILD_DIR:-build}) and web/dist.
-# Knobs: BENCH_FILE_MIB (256), BENCH_RUNS (3), BENCH_OPEN_ITER (20).
+# Knobs: BENCH_FILE_MIB (256), BENCH_RUNS (3), BENCH_WINDOWS (1), BENCH_VERIFY (after,while),
+# BENCH_OPEN_ITER (20); see docs/BENCHMARKS.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 BUILD_DIR=${BUILD_DIR:-build} PARLEY_E2E_ID=bench

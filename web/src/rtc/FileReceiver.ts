@@ -4,11 +4,13 @@
 // Blob each time it fills: memory stays bounded, and each incoming message's ArrayBuffer dies at
 // once instead of living on in a list (thousands of them per GiB, promoted to the old generation
 // and collected by major GCs on the main thread).
+// A `sha256` is verified by a Verifier (rtc/hashBlob.ts), part by part while the data arrives or
+// over the whole file after the last byte, with progress while it runs.
 import { Emitter } from '../signalling/emitter';
 import { encodeWord } from '../protocol/feedbackWords';
 import type { FileMeta } from '../protocol/chatMessage';
 import { RateMeter, type TransferProgress } from './transferStats';
-import type { StreamHasher } from './hashBlob';
+import type { Verifier } from './hashBlob';
 
 export type ReceiveState = 'waiting' | 'receiving' | 'verifying' | 'done' | 'failed';
 
@@ -30,8 +32,8 @@ export class FileReceiver extends Emitter<FileReceiverEvents> {
   messageId: string | null = null;
   private dc: RTCDataChannel | null = null;
   private parts: Blob[] = [];
-  private hasher: StreamHasher | null = null;
-  private hashedParts = 0;
+  private verifier: Verifier | null = null;
+  private verifiedParts = 0;
   private stage: Uint8Array<ArrayBuffer> | null = null;
   private staged = 0;
   private total = 0;
@@ -39,7 +41,7 @@ export class FileReceiver extends Emitter<FileReceiverEvents> {
   private readonly meter = new RateMeter();
   private lastProgress = 0;
 
-  constructor(readonly dcId: string, private readonly makeHasher: () => StreamHasher) {
+  constructor(readonly dcId: string, private readonly makeVerifier: () => Verifier) {
     super();
   }
 
@@ -72,7 +74,7 @@ export class FileReceiver extends Emitter<FileReceiverEvents> {
       this.fail('more data than announced');
       return false;
     }
-    if (meta.sha256) { this.hasher = this.makeHasher(); this.feedHasher(); }
+    if (meta.sha256) { this.verifier = this.makeVerifier(); this.feedVerifier(); }
     if (this.total > 0) this.setState('receiving');
     this.maybeCompleteEmpty();
     if (this.meta && this.total === meta.size && meta.size > 0) void this.complete();
@@ -114,13 +116,13 @@ export class FileReceiver extends Emitter<FileReceiverEvents> {
     if (!this.staged || !this.stage) return;
     this.parts.push(new Blob([this.stage.subarray(0, this.staged)]));
     this.staged = 0;
-    this.feedHasher();
+    this.feedVerifier();
   }
 
-  /** Hands folded parts to the streaming hash as they are made. */
-  private feedHasher(): void {
-    if (!this.hasher) return;
-    while (this.hashedParts < this.parts.length) this.hasher.update(this.parts[this.hashedParts++]);
+  /** Hands folded parts to the verifier as they are made (and those made before the metadata). */
+  private feedVerifier(): void {
+    if (!this.verifier) return;
+    while (this.verifiedParts < this.parts.length) this.verifier.add(this.parts[this.verifiedParts++]);
   }
 
   private maybeCompleteEmpty(): void {
@@ -136,9 +138,17 @@ export class FileReceiver extends Emitter<FileReceiverEvents> {
     const blob = new Blob(this.parts, { type: this.meta.type || 'application/octet-stream' });
     this.parts = [];
     this.stage = null;
-    if (this.meta.sha256 && this.hasher) {
+    if (this.meta.sha256 && this.verifier) {
+      const meter = new RateMeter();
+      const size = this.meta.size;
       try {
-        const hex = await this.hasher!.finish();
+        let shown = 0;
+        const hex = await this.verifier.finish(blob, (n) => {
+          const now = performance.now();
+          if (now - shown < PROGRESS_EVERY_MS) return;
+          shown = now;
+          this.emit('progress', meter.sample(n, size, now));
+        });
         if (hex !== this.meta.sha256) {
           this.setState('failed', 'checksum mismatch: the file arrived corrupted');
           return;
@@ -176,8 +186,8 @@ export class FileReceiver extends Emitter<FileReceiverEvents> {
     this.parts = [];
     this.stage = null;
     this.staged = 0;
-    void this.hasher?.finish().catch(() => undefined); // frees the worker's state
-    this.hasher = null;
+    this.verifier?.abort();
+    this.verifier = null;
     this.setState('failed', why);
     try { this.dc?.close(); } catch { /* closed */ }
   }

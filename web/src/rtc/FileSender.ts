@@ -107,14 +107,28 @@ export class FileSender extends Emitter<FileSenderEvents> {
     if (this.state !== 'waiting') return;
     this.acked = true;
     this.setState('sending');
-    await this.pump();
+    try {
+      await this.pump();
+    } catch {
+      // The file changed or vanished on disk while it was being sent.
+      if ((this.state as SendState) === 'sending') this.fail('could not read the file');
+    }
   }
 
   private async pump(): Promise<void> {
     const dc = this.dc!;
     const chunk = chunkSizeFor(this.session.maxMessageSize);
-    for (let off = 0; off < this.file.size; off += READ_SLICE) {
-      const buf = await this.file.slice(off, off + READ_SLICE).arrayBuffer();
+    // The next slice is read while this one is sent: waiting for a read with the channel's queue
+    // near its low-water mark would let the queue run dry.
+    const read = (off: number) => {
+      const p = this.file.slice(off, off + READ_SLICE).arrayBuffer();
+      p.catch(() => undefined); // a prefetch left behind by a cancel must not go unhandled
+      return p;
+    };
+    let next = this.file.size > 0 ? read(0) : null;
+    for (let off = 0; next; off += READ_SLICE) {
+      const buf = await next;
+      next = off + READ_SLICE < this.file.size ? read(off + READ_SLICE) : null;
       for (let p = 0; p < buf.byteLength; p += chunk) {
         if (this.state !== 'sending') return;
         if (dc.bufferedAmount > sendWindow.high) await this.drained();

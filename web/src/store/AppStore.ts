@@ -6,6 +6,7 @@ import { SignallingClient } from '../signalling/SignallingClient';
 import { PeerSession, type PeerDiagnostics } from '../rtc/PeerSession';
 import { IceServerSource } from '../rtc/iceCredentials';
 import { sendWindow } from '../rtc/FileSender';
+import { verifyPolicy } from '../rtc/hashBlob';
 import { fingerprintKey } from '../protocol/sdpFingerprint';
 import { FileTransfers, type FileSource } from './FileTransfers';
 import { parseServers, resolveWsUrl, iceServersOf, type ServerEntry } from '../protocol/serversJson';
@@ -74,6 +75,8 @@ export class AppStore extends Store<AppState> {
   iceSource: IceServerSource | null = null;
   /** the sender's back-pressure window, adjustable by the benchmark */
   readonly sendWindow = sendWindow;
+  /** whether received files are hashed while they arrive or after, adjustable by the benchmark */
+  readonly verifyPolicy = verifyPolicy;
   /** performance.now() when each peer's chat channel first opened (read by the benchmark) */
   readonly chatOpenTimes = new Map<string, number>();
   visible = typeof document === 'undefined' || document.visibilityState === 'visible';

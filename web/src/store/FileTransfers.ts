@@ -2,7 +2,7 @@
 // metadata to FileReceivers, and mirrors their progress into the store's `transfers`.
 import { FileSender } from '../rtc/FileSender';
 import { FileReceiver } from '../rtc/FileReceiver';
-import { hashBlob, streamHasher } from '../rtc/hashBlob';
+import { hashBlob, policyVerifier } from '../rtc/hashBlob';
 import { imageThumbnail, videoThumbnail } from '../rtc/thumbnail';
 import type { PeerSession } from '../rtc/PeerSession';
 import type { FileCategory, FileMeta } from '../protocol/chatMessage';
@@ -116,7 +116,7 @@ export class FileTransfers {
       oldest?.cancel();
       if (oldest) byDc.delete(oldest.dcId);
     }
-    const r = new FileReceiver(dcId, streamHasher);
+    const r = new FileReceiver(dcId, policyVerifier);
     byDc.set(dcId, r);
     const peerMap = byDc;
     r.on('state', (state, why) => {

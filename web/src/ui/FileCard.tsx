@@ -53,6 +53,11 @@ export function FileCard({ m }: { m: StoredMessage }) {
               {formatBytes(t.progress.bytes)} / {formatBytes(t.progress.total)} · {formatBytes(Math.round(t.progress.bytesPerSec))}/s · {formatEta(t.progress.etaSec)} left
             </Typography>
           )}
+          {t.progress && t.state === 'verifying' && t.progress.bytes < t.progress.total && (
+            <Typography variant="caption" component="div" data-testid="file-verify-progress">
+              Checking SHA-256: {formatBytes(t.progress.bytes)} / {formatBytes(t.progress.total)} · {formatEta(t.progress.etaSec)} left
+            </Typography>
+          )}
           <Button size="small" color="inherit" onClick={() => appStore.cancelTransfer(m.messageId)}>Cancel</Button>
         </>
       )}

@@ -10,9 +10,14 @@ const SLICE = 4 * 1024 * 1024;
 type Hasher = IHasher;
 const streams = new Map<number, { h: Hasher; chain: Promise<void> }>();
 
+/** Hashes a Blob slice by slice; the next slice is read while this one is hashed. */
 async function feed(h: Hasher, blob: Blob, onProgress?: (n: number) => void): Promise<void> {
-  for (let off = 0; off < blob.size; off += SLICE) {
-    h.update(new Uint8Array(await blob.slice(off, off + SLICE).arrayBuffer()));
+  const read = (off: number) => blob.slice(off, off + SLICE).arrayBuffer();
+  let next = blob.size > 0 ? read(0) : null;
+  for (let off = 0; next; off += SLICE) {
+    const slice = await next;
+    next = off + SLICE < blob.size ? read(off + SLICE) : null;
+    h.update(new Uint8Array(slice));
     onProgress?.(Math.min(blob.size, off + SLICE));
   }
 }
