@@ -138,7 +138,9 @@ test('web benchmark', async ({ browser }) => {
   const alice = await openUser(browser, 'bench-alice');
   const bob = await openUser(browser, 'bench-bob');
   // Chunk size / high-water mark. Chromium refuses sends past 16 MiB queued.
-  const configs = { 'raw 64KiB/1MiB': [65536, MiB], 'raw 64KiB/8MiB': [65536, 8 * MiB], 'raw 256KiB/8MiB': [262144, 8 * MiB] } as const;
+  const configs: Record<string, readonly [number, number, boolean?]> = process.env.BENCH_RAW_WORDS === '1'
+    ? { 'raw 64KiB/1MiB': [65536, MiB], 'raw 64KiB/1MiB with words': [65536, MiB, true] }
+    : { 'raw 64KiB/1MiB': [65536, MiB], 'raw 64KiB/8MiB': [65536, 8 * MiB], 'raw 256KiB/8MiB': [262144, 8 * MiB] };
   const raw: Record<string, number[]> = Object.fromEntries(Object.keys(configs).map((k) => [k, []]));
   const rawCpu: Record<string, Record<string, number>[]> = Object.fromEntries(Object.keys(configs).map((k) => [k, []]));
 
@@ -159,11 +161,11 @@ test('web benchmark', async ({ browser }) => {
   // Raw and Parley runs alternate, so both see the same load on a shared machine.
   for (let r = 0; r < RUNS; r++) {
     if (process.env.BENCH_RAW !== '0') {
-      for (const [k, [chunk, high]] of Object.entries(configs)) {
+      for (const [k, [chunk, high, words]] of Object.entries(configs)) {
         await alice.page.evaluate(watchMainThread);
         await bob.page.evaluate(watchMainThread);
         const cpu0 = chromiumCpu();
-        raw[k].push(await rawThroughput(alice.page, bob.page, FILE_MIB * MiB, { chunk, high, low: high / 4 }));
+        raw[k].push(await rawThroughput(alice.page, bob.page, FILE_MIB * MiB, { chunk, high, low: high / 4, words }));
         rawCpu[k].push(cpuPerMiB(cpu0, chromiumCpu(), FILE_MIB));
         // The control: the same pages blasting a bare data channel, no Parley code running.
         for (const [who, p] of [['sender', alice.page], ['receiver', bob.page]] as const) {
@@ -194,6 +196,34 @@ test('web benchmark', async ({ browser }) => {
       const cpu0 = chromiumCpu();
       await alice.page.getByTestId('file-input').setInputFiles(runFile);
       const card = bob.page.locator(`[data-testid="file-card"][data-file-name="${name}"]`);
+      if (process.env.BENCH_TIMELINE === '1') {
+        // Bytes confirmed to the sender and received by the receiver, every 250 ms.
+        const bytesOf = (p: Page) => p.evaluate((n) => {
+          const s = (window as unknown as { parley: { getState(): { conversations: Record<string, { messageId: string; file?: { name: string } }[]>; transfers: Record<string, { state: string; progress?: { bytes: number } }> } } }).parley.getState();
+          const m = Object.values(s.conversations).flat().find((x) => x.file?.name === n);
+          const t = m && s.transfers[m.messageId];
+          return t ? `${t.state}:${Math.round((t.progress?.bytes ?? 0) / 1048576)}` : '-';
+        }, name);
+        // The transport underneath: packets and bytes of the selected pair, pair changes.
+        const transportOf = (p: Page) => p.evaluate(async () => {
+          const sessions = (window as unknown as { parley: { sessions: Map<string, { pc: RTCPeerConnection }> } }).parley.sessions;
+          const out: string[] = [];
+          for (const s of sessions.values()) {
+            const st = await s.pc.getStats();
+            st.forEach((r) => {
+              if (r.type === 'transport') out.push(`tx ${r.packetsSent} rx ${r.packetsReceived} chg ${r.selectedCandidatePairChanges}`);
+            });
+          }
+          return out.join(' / ');
+        });
+        const t0 = Date.now();
+        const line: string[] = [];
+        while ((await card.getAttribute('data-state').catch(() => null)) !== 'done' && Date.now() - t0 < 120_000) {
+          line.push(`${((Date.now() - t0) / 1000).toFixed(2)} ${await bytesOf(alice.page)} ${await bytesOf(bob.page)} | ${await transportOf(alice.page)}`);
+          await new Promise((r) => setTimeout(r, 250));
+        }
+        console.log(`${name} timeline (s, sender state:MiB confirmed, receiver state:MiB | sender's transport):\n  ${line.join('\n  ')}`);
+      }
       if (trace) {
         // A sample of the transfer keeps the trace small enough to parse.
         await Promise.race([expect(card).toHaveAttribute('data-state', 'done', { timeout: 900_000 }), new Promise((r) => setTimeout(r, TRACE_SEC * 1000))]);
@@ -216,6 +246,8 @@ test('web benchmark', async ({ browser }) => {
       parley[key].data.push((FILE_MIB * MiB) / ((rx.verifying - tx.sending) / 1000));
       parley[key].total.push((FILE_MIB * MiB) / ((rx.done - tx.hashing) / 1000));
       parley[key].verifyMs.push(rx.done - rx.verifying);
+      const rel = (t: Record<string, number>) => Object.entries(t).map(([k, v]) => `${k} +${v - tx.hashing}`).join(', ');
+      console.log(`${name} sender: ${rel(tx)}; receiver: ${rel(rx)} (ms)`);
       console.log(`${name}: data ${mbps(parley[key].data.at(-1)!)} MB/s, end to end ${mbps(parley[key].total.at(-1)!)} MB/s, verified ${rx.done - rx.verifying} ms after the last byte`);
       rmSync(runFile);
     }

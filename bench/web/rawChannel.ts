@@ -2,10 +2,14 @@
 // the test itself (no Parley code), blasting a fixed buffer with bufferedAmount back-pressure.
 import type { Page } from '@playwright/test';
 
-export interface RawConfig { chunk: number; high: number; low: number }
+export interface RawConfig {
+  chunk: number; high: number; low: number;
+  /** the receiver answers each message with a 4-byte word, as a §7.6 file receiver does */
+  words?: boolean;
+}
 
 export async function rawThroughput(a: Page, b: Page, totalBytes: number, cfg: RawConfig): Promise<number> {
-  await b.evaluate(() => {
+  await b.evaluate((words) => {
     const w = window as unknown as Record<string, unknown>;
     const pc = new RTCPeerConnection();
     w.rawPc = pc;
@@ -15,13 +19,21 @@ export async function rawThroughput(a: Page, b: Page, totalBytes: number, cfg: R
         dc.binaryType = 'arraybuffer';
         let got = 0;
         const total = Number(dc.label);
+        const word = new Uint8Array(4);
+        let last = 0;
+        w.rawMaxGap = { ms: 0, atMiB: 0 };
         dc.onmessage = (m) => {
+          const now = performance.now();
+          const gap = w.rawMaxGap as { ms: number; atMiB: number };
+          if (last && now - last > gap.ms) { gap.ms = Math.round(now - last); gap.atMiB = Math.round(got / 1048576); }
+          last = now;
           got += (m.data as ArrayBuffer).byteLength;
+          if (words) dc.send(word);
           if (got >= total) resolve(Date.now());
         };
       };
     });
-  });
+  }, cfg.words ?? false);
   // The channel label carries the size, the simplest way to tell the receiver.
   const offer2 = await a.evaluate(async (total) => {
     const w = window as unknown as Record<string, unknown>;
@@ -56,6 +68,7 @@ export async function rawThroughput(a: Page, b: Page, totalBytes: number, cfg: R
     return t0;
   }, { answer, total: totalBytes, cfg });
   const end = await b.evaluate(() => (window as unknown as { rawDone: Promise<number> }).rawDone);
+  console.log(`raw ${JSON.stringify(cfg)}: longest gap between messages`, await b.evaluate(() => JSON.stringify((window as unknown as { rawMaxGap: unknown }).rawMaxGap)));
   await a.evaluate(() => (window as unknown as { rawPc: RTCPeerConnection }).rawPc.close());
   await b.evaluate(() => (window as unknown as { rawPc: RTCPeerConnection }).rawPc.close());
   return totalBytes / ((end - start) / 1000);
