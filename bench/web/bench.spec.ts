@@ -211,7 +211,12 @@ test('web benchmark', async ({ browser }) => {
           for (const s of sessions.values()) {
             const st = await s.pc.getStats();
             st.forEach((r) => {
-              if (r.type === 'transport') out.push(`tx ${r.packetsSent} rx ${r.packetsReceived} chg ${r.selectedCandidatePairChanges}`);
+              if (r.type !== 'transport') return;
+              const pair = st.get(r.selectedCandidatePairId);
+              const l = pair && st.get(pair.localCandidateId);
+              const rc = pair && st.get(pair.remoteCandidateId);
+              const where = l && rc ? ` ${l.protocol} ${l.address}:${l.port} ${l.candidateType} → ${rc.address}:${rc.port} ${rc.candidateType}` : '';
+              out.push(`tx ${r.packetsSent} rx ${r.packetsReceived} chg ${r.selectedCandidatePairChanges}${where}`);
             });
           }
           return out.join(' / ');
