@@ -288,6 +288,25 @@ test('web benchmark', async ({ browser }) => {
 
   // ---- click-to-chat-open -----------------------------------------------------------------------
   const times: number[] = [];
+  const phases: Record<string, number>[] = [];
+  // Where the time goes: the clicking page's own connection events, relative to the click.
+  await alice.page.evaluate(() => {
+    type W = { openMarks: [string, number][]; RTCPeerConnection: typeof RTCPeerConnection };
+    const w = window as unknown as W;
+    const Orig = w.RTCPeerConnection;
+    const mark = (name: string) => { if (!w.openMarks.some(([n]) => n === name)) w.openMarks.push([name, performance.now()]); };
+    w.openMarks = [];
+    w.RTCPeerConnection = class extends Orig {
+      constructor(cfg?: RTCConfiguration) {
+        super(cfg);
+        mark('pc created');
+        this.addEventListener('negotiationneeded', () => mark('negotiationneeded'));
+        this.addEventListener('signalingstatechange', () => mark(`signaling ${this.signalingState}`));
+        this.addEventListener('iceconnectionstatechange', () => mark(`ice ${this.iceConnectionState}`));
+        this.addEventListener('connectionstatechange', () => mark(`dtls ${this.connectionState}`));
+      }
+    } as typeof RTCPeerConnection;
+  });
   for (let i = 0; i < OPEN_ITER && process.env.BENCH_OPEN !== '0'; i++) {
     // Close the chat first: an open chat follows its peer to the new node id and connects at once.
     await alice.page.evaluate(() => (window as unknown as { parley: { closeChat(): void } }).parley.closeChat());
@@ -298,6 +317,7 @@ test('web benchmark', async ({ browser }) => {
     const item = alice.page.locator(`[data-testid="peer"][data-peer-name="bench-bob"]`);
     await expect(item).toHaveCount(1);
     await alice.page.evaluate(() => {
+      (window as unknown as { openMarks: unknown[] }).openMarks = [];
       document.addEventListener('click', () => { (window as unknown as { clickAt: number }).clickAt = performance.now(); }, { capture: true, once: true });
     });
     await item.click();
@@ -307,6 +327,17 @@ test('web benchmark', async ({ browser }) => {
       return t !== undefined ? t - w.clickAt : null;
     }, bobId, { polling: 5 }).then((h) => h.jsonValue() as Promise<number>);
     times.push(ms);
+    phases.push(await alice.page.evaluate(() => {
+      const w = window as unknown as { clickAt: number; openMarks: [string, number][] };
+      return Object.fromEntries(w.openMarks.map(([n, t]) => [n, t - w.clickAt]));
+    }));
+  }
+  if (phases.length) {
+    const names = [...new Set(phases.flatMap((p) => Object.keys(p)))];
+    results.clickToChatOpenPhasesP50Ms = Object.fromEntries(names.map((n) => {
+      const xs = phases.map((p) => p[n]).filter((x) => x !== undefined);
+      return [n, +median(xs).toFixed(1)];
+    }).sort((a, b) => (a[1] as number) - (b[1] as number)));
   }
   if (times.length) results.clickToChatOpenMs = { n: times.length, p50: +pct(times, 50).toFixed(1), p95: +pct(times, 95).toFixed(1), min: +Math.min(...times).toFixed(1), max: +Math.max(...times).toFixed(1) };
   results.loadAverageAtEnd = loadavg()[0];
