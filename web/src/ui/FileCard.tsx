@@ -19,7 +19,8 @@ export function FileCard({ m }: { m: StoredMessage }) {
   const t = useApp((s) => s.transfers[m.messageId]);
   const f = m.file!;
   const active = t && ['hashing', 'waiting', 'sending', 'receiving', 'verifying'].includes(t.state);
-  const pct = t?.progress && t.progress.total > 0 ? (100 * t.progress.bytes) / t.progress.total : f.size === 0 && t?.state === 'done' ? 100 : 0;
+  // Whole percents: the bar's value is what a screen reader announces.
+  const pct = t?.progress && t.progress.total > 0 ? Math.round((100 * t.progress.bytes) / t.progress.total) : f.size === 0 && t?.state === 'done' ? 100 : 0;
   const kind = inlineKind(f.type);
   const safeName = sanitizeFileName(f.name);
   const thumb = f.thumbnail && isSafeThumbnail(f.thumbnail.dataURL) ? f.thumbnail.dataURL : undefined;
