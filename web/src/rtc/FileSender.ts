@@ -7,6 +7,7 @@ import { FeedbackWordReader } from '../protocol/feedbackWords';
 import { buildFileMeta, newId, type FileMeta } from '../protocol/chatMessage';
 import { RateMeter, type TransferProgress } from './transferStats';
 import type { PeerSession } from './PeerSession';
+import { readAhead } from './readAhead';
 
 export type SendState = 'hashing' | 'waiting' | 'sending' | 'done' | 'failed' | 'cancelled';
 
@@ -120,15 +121,7 @@ export class FileSender extends Emitter<FileSenderEvents> {
     const chunk = chunkSizeFor(this.session.maxMessageSize);
     // The next slice is read while this one is sent: waiting for a read with the channel's queue
     // near its low-water mark would let the queue run dry.
-    const read = (off: number) => {
-      const p = this.file.slice(off, off + READ_SLICE).arrayBuffer();
-      p.catch(() => undefined); // a prefetch left behind by a cancel must not go unhandled
-      return p;
-    };
-    let next = this.file.size > 0 ? read(0) : null;
-    for (let off = 0; next; off += READ_SLICE) {
-      const buf = await next;
-      next = off + READ_SLICE < this.file.size ? read(off + READ_SLICE) : null;
+    for await (const buf of readAhead(this.file, READ_SLICE)) {
       for (let p = 0; p < buf.byteLength; p += chunk) {
         if (this.state !== 'sending') return;
         if (dc.bufferedAmount > sendWindow.high) await this.drained();

@@ -5,6 +5,7 @@
 // hash-wasm: an incremental SHA-256 in WebAssembly, about twice as fast as plain JS here, which
 // matters because the receiver hashes while data is still arriving.
 import { createSHA256, type IHasher } from 'hash-wasm';
+import { readAhead } from '../rtc/readAhead';
 
 const SLICE = 4 * 1024 * 1024;
 type Hasher = IHasher;
@@ -12,13 +13,11 @@ const streams = new Map<number, { h: Hasher; chain: Promise<void> }>();
 
 /** Hashes a Blob slice by slice; the next slice is read while this one is hashed. */
 async function feed(h: Hasher, blob: Blob, onProgress?: (n: number) => void): Promise<void> {
-  const read = (off: number) => blob.slice(off, off + SLICE).arrayBuffer();
-  let next = blob.size > 0 ? read(0) : null;
-  for (let off = 0; next; off += SLICE) {
-    const slice = await next;
-    next = off + SLICE < blob.size ? read(off + SLICE) : null;
+  let done = 0;
+  for await (const slice of readAhead(blob, SLICE)) {
     h.update(new Uint8Array(slice));
-    onProgress?.(Math.min(blob.size, off + SLICE));
+    done += slice.byteLength;
+    onProgress?.(done);
   }
 }
 
