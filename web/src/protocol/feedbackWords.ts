@@ -22,7 +22,13 @@ export class FeedbackWordReader {
 }
 
 export function encodeWord(n: number): ArrayBuffer {
-  const buf = new ArrayBuffer(4);
-  new DataView(buf).setUint32(0, n >>> 0, false);
+  return encodeWords([n]);
+}
+
+/** Several words in one message: senders read the replies as a stream of words (§7.6 rule 7). */
+export function encodeWords(ns: readonly number[]): ArrayBuffer {
+  const buf = new ArrayBuffer(4 * ns.length);
+  const v = new DataView(buf);
+  ns.forEach((n, i) => v.setUint32(4 * i, n >>> 0, false));
   return buf;
 }

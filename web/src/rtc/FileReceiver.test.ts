@@ -8,12 +8,16 @@ import type { FileMeta } from '../protocol/chatMessage';
 class FakeChannel {
   readyState: RTCDataChannelState = 'open';
   binaryType = 'blob';
-  sent: number[] = [];
+  sent: number[] = []; // every word, in order
+  messages = 0;
   onmessage: ((ev: { data: unknown }) => void) | null = null;
   onclose: (() => void) | null = null;
   onerror: (() => void) | null = null;
   onopen: (() => void) | null = null;
-  send(d: ArrayBuffer) { this.sent.push(new DataView(d).getUint32(0)); }
+  send(d: ArrayBuffer) {
+    this.messages++;
+    for (let i = 0; i < d.byteLength; i += 4) this.sent.push(new DataView(d).getUint32(i));
+  }
   close() { if (this.readyState !== 'closed') { this.readyState = 'closed'; this.onclose?.(); } }
   deliver(data: unknown) { this.onmessage?.({ data }); }
 }
@@ -66,6 +70,26 @@ describe('FileReceiver', () => {
     expect(t.ch.readyState).toBe('closed');
     expect(t.r.state).toBe('done');
     expect(Array.from(new Uint8Array(await t.blob()!.arrayBuffer()))).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('batches the words, at most 16 to a message, and sends the last before it closes', async () => {
+    const t = start(meta(48 * 64 * 1024));
+    for (let i = 0; i < 47; i++) t.ch.deliver(new Uint8Array(64 * 1024).buffer);
+    expect(t.ch.messages).toBe(3); // the zero word, then two batches of 16
+    t.ch.deliver(new Uint8Array(64 * 1024).buffer);
+    await flush();
+    expect(t.ch.sent).toEqual([0, ...Array(48).fill(64 * 1024)]);
+    expect(t.ch.messages).toBe(4);
+    expect(t.ch.readyState).toBe('closed');
+    expect(t.r.state).toBe('done');
+  });
+
+  it('does not hold a word longer than a moment when data comes slowly', async () => {
+    const t = start(meta(10));
+    t.ch.deliver(bytes(1, 2, 3));
+    expect(t.ch.sent).toEqual([0]);
+    await vi.waitFor(() => expect(t.ch.sent).toEqual([0, 3]), { timeout: 200, interval: 5 });
+    expect(t.r.state).toBe('receiving');
   });
 
   it('completes a zero-byte file once metadata and channel are known', async () => {

@@ -4,10 +4,13 @@
 // Blob each time it fills: memory stays bounded, and each incoming message's ArrayBuffer dies at
 // once instead of living on in a list (thousands of them per GiB, promoted to the old generation
 // and collected by major GCs on the main thread).
+// The words (one per chunk, §7.6 rule 7) go back in batches: a 4-byte message per 64 KiB chunk
+// cost a bare channel a third of its throughput (docs/BENCHMARKS.md), and senders read the replies
+// as a stream of words, so several words may share a message.
 // A `sha256` is verified by a Verifier (rtc/hashBlob.ts), part by part while the data arrives or
 // over the whole file after the last byte, with progress while it runs.
 import { Emitter } from '../signalling/emitter';
-import { encodeWord } from '../protocol/feedbackWords';
+import { encodeWords } from '../protocol/feedbackWords';
 import type { FileMeta } from '../protocol/chatMessage';
 import { RateMeter, type TransferProgress } from './transferStats';
 import type { Verifier } from './hashBlob';
@@ -25,6 +28,9 @@ const META_TIMEOUT_MS = 10_000;
 const FOLD_BYTES = 1024 * 1024;
 const EARLY_DATA_LIMIT = 16 * 1024 * 1024;
 const PROGRESS_EVERY_MS = 200;
+/** Words sent together at most (1 MiB of 64 KiB chunks), and how long a word may wait. */
+const WORDS_PER_MESSAGE = 16;
+const WORD_WAIT_MS = 20;
 
 export class FileReceiver extends Emitter<FileReceiverEvents> {
   state: ReceiveState = 'waiting';
@@ -40,6 +46,8 @@ export class FileReceiver extends Emitter<FileReceiverEvents> {
   private metaTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly meter = new RateMeter();
   private lastProgress = 0;
+  private words: number[] = [];
+  private wordTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(readonly dcId: string, private readonly makeVerifier: () => Verifier) {
     super();
@@ -89,7 +97,7 @@ export class FileReceiver extends Emitter<FileReceiverEvents> {
     if (this.state !== 'waiting' && this.state !== 'receiving') return;
     if (!(data instanceof ArrayBuffer)) return; // text on a file channel is not data
     this.total += data.byteLength;
-    this.sendWord(data.byteLength);
+    this.queueWord(data.byteLength);
     if (!this.meta && this.total > EARLY_DATA_LIMIT) { this.fail('data without a file description'); return; }
     if (this.meta && this.total > this.meta.size) { this.fail('more data than announced'); return; }
     this.stageBytes(new Uint8Array(data));
@@ -134,7 +142,8 @@ export class FileReceiver extends Emitter<FileReceiverEvents> {
     this.fold();
     this.reportProgress(true);
     this.setState('verifying');
-    this.dc?.close(); // the total equals the size: finish at once (§7.6 rule 10)
+    this.flushWords(); // the word for the last chunk goes before the close (§7.6 rule 10)
+    this.dc?.close(); // the total equals the size: finish at once
     const blob = new Blob(this.parts, { type: this.meta.type || 'application/octet-stream' });
     this.parts = [];
     this.stage = null;
@@ -169,8 +178,25 @@ export class FileReceiver extends Emitter<FileReceiverEvents> {
     }
   }
 
+  /** The early zero word goes at once; the others wait for a batch or WORD_WAIT_MS. */
   private sendWord(n: number): void {
-    try { if (this.dc?.readyState === 'open') this.dc.send(encodeWord(n)); } catch { /* closing */ }
+    this.words.push(n);
+    this.flushWords();
+  }
+
+  private queueWord(n: number): void {
+    this.words.push(n);
+    if (this.words.length >= WORDS_PER_MESSAGE) this.flushWords();
+    else this.wordTimer ??= setTimeout(() => this.flushWords(), WORD_WAIT_MS);
+  }
+
+  private flushWords(): void {
+    clearTimeout(this.wordTimer);
+    this.wordTimer = undefined;
+    if (!this.words.length) return;
+    const words = this.words;
+    this.words = [];
+    try { if (this.dc?.readyState === 'open') this.dc.send(encodeWords(words)); } catch { /* closing */ }
   }
 
   private reportProgress(force: boolean): void {
@@ -183,6 +209,8 @@ export class FileReceiver extends Emitter<FileReceiverEvents> {
   private fail(why: string): void {
     if (this.state === 'done' || this.state === 'failed') return;
     clearTimeout(this.metaTimer);
+    clearTimeout(this.wordTimer);
+    this.words = [];
     this.parts = [];
     this.stage = null;
     this.staged = 0;
