@@ -148,16 +148,11 @@ export class FileReceiver extends Emitter<FileReceiverEvents> {
     this.parts = [];
     this.stage = null;
     if (this.meta.sha256 && this.verifier) {
+      // The check's own progress (bytes hashed), shown as soon as it starts.
       const meter = new RateMeter();
-      const size = this.meta.size;
+      this.lastProgress = 0;
       try {
-        let shown = 0;
-        const hex = await this.verifier.finish(blob, (n) => {
-          const now = performance.now();
-          if (now - shown < PROGRESS_EVERY_MS) return;
-          shown = now;
-          this.emit('progress', meter.sample(n, size, now));
-        });
+        const hex = await this.verifier.finish(blob, (n) => this.reportProgress(false, n, meter));
         if (hex !== this.meta.sha256) {
           this.setState('failed', 'checksum mismatch: the file arrived corrupted');
           return;
@@ -199,11 +194,11 @@ export class FileReceiver extends Emitter<FileReceiverEvents> {
     try { if (this.dc?.readyState === 'open') this.dc.send(encodeWords(words)); } catch { /* closing */ }
   }
 
-  private reportProgress(force: boolean): void {
+  private reportProgress(force: boolean, bytes = this.total, meter = this.meter): void {
     const now = performance.now();
     if (!force && now - this.lastProgress < PROGRESS_EVERY_MS) return;
     this.lastProgress = now;
-    this.emit('progress', this.meter.sample(this.total, this.meta?.size ?? this.total, now));
+    this.emit('progress', meter.sample(bytes, this.meta?.size ?? bytes, now));
   }
 
   private fail(why: string): void {
