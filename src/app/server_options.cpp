@@ -96,6 +96,11 @@ std::optional<int> parse_server_options(int argc, char** argv, ServerOptions& o)
       ->envname("PARLEY_BOT_RATE_LIMIT")->check(CLI::PositiveNumber)->capture_default_str();
   app.add_option("--bot-rate-burst", l.bot_rate_burst, "Token bucket size for bot accounts")
       ->envname("PARLEY_BOT_RATE_BURST")->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_option("--presence-rate-limit", l.presence_rate_per_second,
+                 "Registers and renames per second per connection (each is broadcast to everyone)")
+      ->envname("PARLEY_PRESENCE_RATE_LIMIT")->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_option("--presence-rate-burst", l.presence_burst, "Registers and renames a connection may make at once")
+      ->envname("PARLEY_PRESENCE_RATE_BURST")->check(CLI::Range(1.0, 1e6))->capture_default_str();
   app.add_option("--cookie-domain", o.cookie_domain, "Domain attribute of the session cookie")
       ->envname("PARLEY_COOKIE_DOMAIN");
   app.add_option("--cookie-samesite", o.cookie_samesite, "SameSite attribute of the session cookie")

@@ -38,6 +38,7 @@ struct Connection {
   std::int64_t last_activity_ms = 0;  // steady clock, for the idle timeout
   std::int64_t last_rate_error_ms = -1000000;
   TokenBucket frames;
+  TokenBucket presence_changes;  // registers and renames: each one is broadcast to everyone
   ErrorWindow errors;
 };
 

@@ -9,9 +9,9 @@ bool LocalRouter::deliver(const std::string& to_node_id, const SharedFrame& fram
   return true;
 }
 
-void LocalRouter::broadcast(const SharedFrame& frame, const std::string& except_node_id) {
+void LocalRouter::broadcast(const SharedPresence& event, const std::string& except_node_id) {
   for (const auto& [id, sink] : sinks_)
-    if (id != except_node_id) sink->send(frame);
+    if (id != except_node_id) sink->send_presence(event);
 }
 
 }  // namespace parley::core

@@ -11,7 +11,7 @@ public:
   void attach(const std::string& node_id, FrameSink& sink) override { sinks_[node_id] = &sink; }
   void detach(const std::string& node_id) override { sinks_.erase(node_id); }
   bool deliver(const std::string& to_node_id, const SharedFrame& frame) override;
-  void broadcast(const SharedFrame& frame, const std::string& except_node_id) override;
+  void broadcast(const SharedPresence& event, const std::string& except_node_id) override;
   std::size_t size() const { return sinks_.size(); }
 
 private:

@@ -16,8 +16,8 @@ public:
   virtual void detach(const std::string& node_id) = 0;
   // Returns false if no registered connection has that id.
   virtual bool deliver(const std::string& to_node_id, const SharedFrame& frame) = 0;
-  // Every registered connection, except `except_node_id` when it is non-empty.
-  virtual void broadcast(const SharedFrame& frame, const std::string& except_node_id = {}) = 0;
+  // A presence change to every registered connection, except `except_node_id` when non-empty.
+  virtual void broadcast(const SharedPresence& event, const std::string& except_node_id = {}) = 0;
 };
 
 }  // namespace parley::core

@@ -52,6 +52,7 @@ Connection& SignallingService::open(FrameSink& sink, Identity identity) {
   c->last_activity_ms = clock_.steady_ms();
   c->frames = bot ? TokenBucket(limits_.bot_rate_per_second, limits_.bot_rate_burst, c->last_activity_ms)
                   : TokenBucket(limits_.rate_per_second, limits_.rate_burst, c->last_activity_ms);
+  c->presence_changes = TokenBucket(limits_.presence_rate_per_second, limits_.presence_burst, c->last_activity_ms);
   return registry_.add(std::move(c));
 }
 
@@ -60,7 +61,7 @@ void SignallingService::close(Connection& c) {
   const bool was_registered = c.registered;
   if (was_registered) router_.detach(node_id);
   registry_.remove(node_id);  // `c` is gone from here on
-  if (was_registered) router_.broadcast(make_frame(proto::encode_offline(node_id)));
+  if (was_registered) router_.broadcast(make_presence(node_id, PresenceKind::offline, proto::encode_offline(node_id)));
 }
 
 bool SignallingService::idle_expired(const Connection& c) const {
@@ -69,7 +70,7 @@ bool SignallingService::idle_expired(const Connection& c) const {
 
 void SignallingService::send_error(Connection& c, std::string_view code, std::string_view message,
                                    const std::optional<std::string>& ref) {
-  c.sink->send(make_frame(proto::encode_error(code, message, ref)));
+  c.sink->reply(make_frame(proto::encode_error(code, message, ref)));
 }
 
 void SignallingService::fail(Connection& c, std::string_view code, std::string_view message,
@@ -96,6 +97,14 @@ bool SignallingService::take_rate_token(Connection& c) {
   count_error(c);
   return false;
 }
+
+bool SignallingService::take_presence_token(Connection& c, const char* ref) {
+  if (c.presence_changes.try_take(clock_.steady_ms())) return true;
+  fail(c, "rate_limited", "too many registers and renames; slow down", std::string(ref));
+  return false;
+}
+
+bool SignallingService::on_control_frame(Connection& c) { return take_rate_token(c); }
 
 void SignallingService::on_binary(Connection& c) { fail(c, "bad_json", "binary frames are not accepted", std::nullopt); }
 
@@ -138,6 +147,7 @@ void SignallingService::handle_register(Connection& c, const proto::RegisterPayl
     c.sink->close(CloseCode::policy, "unauthorized");
     return;
   }
+  if (!take_presence_token(c, "register")) return;
   auto name = normalise_name(c, p.node_name);
   if (!name) {
     // Registration still succeeds, so original clients never get stuck (§2.8 step 1.3).
@@ -150,8 +160,8 @@ void SignallingService::handle_register(Connection& c, const proto::RegisterPayl
     registry_.mark_registered(c);
     router_.attach(c.node_id, *c.sink);
   }
-  router_.broadcast(make_frame(proto::encode_online(c.node_id)));
-  c.sink->send(make_frame(proto::encode_register_reply(c.node_id, c.name)));
+  router_.broadcast(make_presence(c.node_id, PresenceKind::online, proto::encode_online(c.node_id)));
+  c.sink->reply(make_frame(proto::encode_register_reply(c.node_id, c.name)));
 }
 
 void SignallingService::handle_echo(Connection& c, const proto::EchoPayload& p) {
@@ -163,7 +173,7 @@ void SignallingService::handle_echo(Connection& c, const proto::EchoPayload& p) 
   else if (utf8_length(p.correlation_id) > kMaxCorrelationId) bad = "echo.correlation_id";
   if (bad) return fail(c, "bad_field", "echo value out of range", std::string(bad));
   c.last_heartbeat = clock_.unix_s();
-  c.sink->send(make_frame(proto::encode_pong(c.node_id, p, clock_.unix_ms())));
+  c.sink->reply(make_frame(proto::encode_pong(c.node_id, p, clock_.unix_ms())));
 }
 
 bool SignallingService::require_registered(Connection& c, const char* ref) {
@@ -194,20 +204,21 @@ void SignallingService::handle_attributes(Connection& c, const proto::Attributes
 void SignallingService::handle_rename(Connection& c, const proto::RenamePayload& p) {
   if (!require_registered(c, "rename")) return;
   const auto& pref = p.new_preference;
-  std::string final_name = c.name;
+  std::optional<std::string> requested;
   if (pref.name) {
-    auto name = normalise_name(c, *pref.name);
-    if (!name) return fail(c, "bad_field", "invalid node name", std::string("rename.new_preference.name"));
-    final_name = avoid_reserved(*name, c.identity.username, reserved_);
+    requested = normalise_name(c, *pref.name);
+    if (!requested) return fail(c, "bad_field", "invalid node name", std::string("rename.new_preference.name"));
   }
   if (pref.index_of_prefer_color && (*pref.index_of_prefer_color < 0 || *pref.index_of_prefer_color > 9))
     return fail(c, "bad_field", "indexOfPreferColor must be 0-9",
                 std::string("rename.new_preference.indexOfPreferColor"));
+  if (!take_presence_token(c, "rename")) return;
 
   const std::string origin = c.name;
-  c.name = final_name;
+  if (requested) c.name = avoid_reserved(*requested, c.identity.username, reserved_);
   if (pref.index_of_prefer_color) set_attribute(c.attributes, "preferred_color", std::to_string(*pref.index_of_prefer_color));
-  router_.broadcast(make_frame(proto::encode_rename_broadcast(c.node_id, c.name, pref.index_of_prefer_color, origin)));
+  router_.broadcast(make_presence(c.node_id, PresenceKind::rename,
+                                  proto::encode_rename_broadcast(c.node_id, c.name, pref.index_of_prefer_color, origin)));
 }
 
 bool SignallingService::check_relay_target(Connection& c, const std::string& to, const char* ref) {

@@ -18,6 +18,8 @@ struct SignallingLimits {
   std::size_t max_text_bytes = 65536;
   double rate_per_second = 20, rate_burst = 200;
   double bot_rate_per_second = 200, bot_rate_burst = 2000;
+  // Registers and renames per connection: each costs a broadcast to every viewer.
+  double presence_rate_per_second = 0.2, presence_burst = 5;
   int abuse_errors = 30;  // more than this many errors in the window closes the connection
   std::int64_t idle_timeout_ms = 30000;
   bool allow_anonymous = true;
@@ -34,6 +36,9 @@ public:
   void on_text(Connection& c, std::string_view text);
   void on_binary(Connection& c);
   void on_too_large(Connection& c);  // a text frame over max_text_bytes (and under 1 MiB)
+  // A WebSocket ping or pong: it costs a frame of the rate budget like any other. Returns true
+  // when a ping is to be answered.
+  bool on_control_frame(Connection& c);
   // The connection ended (close, error, timeout). Sends `offline` if it was registered.
   void close(Connection& c);
 
@@ -52,6 +57,8 @@ private:
   void fail(Connection& c, std::string_view code, std::string_view message, const std::optional<std::string>& ref);
   void count_error(Connection& c);
   bool take_rate_token(Connection& c);
+  // False (with a rate_limited error on `ref`) once the connection changes its presence too often.
+  bool take_presence_token(Connection& c, const char* ref);
 
   void handle_register(Connection& c, const protocol::RegisterPayload& p);
   void handle_echo(Connection& c, const protocol::EchoPayload& p);

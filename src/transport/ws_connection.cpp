@@ -13,6 +13,9 @@ using boost::system::error_code;
 namespace {
 constexpr std::size_t kReadsPerWakeup = 4;  // fairness between busy connections
 constexpr std::size_t kKeptQueueCapacity = 16;
+// Presence frames a queue holds before it starts coalescing them: below this, appending is
+// cheaper than indexing, and a queue this short is flushed within the turn anyway.
+constexpr std::size_t kCoalescePresenceAfter = 32;
 }
 
 WsConnection::WsConnection(asio::ip::tcp::socket socket, WsHub& hub)
@@ -71,8 +74,12 @@ void WsConnection::handle_event(WsEvent&& ev) {
     case WsEvent::Kind::text: service.on_text(*conn_, ev.payload); break;
     case WsEvent::Kind::binary: service.on_binary(*conn_); break;
     case WsEvent::Kind::too_large: service.on_too_large(*conn_); break;
-    case WsEvent::Kind::ping: enqueue(core::make_frame(std::move(ev.payload)), WsOpcode::pong); break;
-    case WsEvent::Kind::pong: break;
+    // Control frames spend the rate budget like text frames: a ping flood is rate limited, then
+    // closed for abuse (1008), and its pongs are bounded like every other reply.
+    case WsEvent::Kind::ping:
+      if (service.on_control_frame(*conn_)) enqueue(core::make_frame(std::move(ev.payload)), WsOpcode::pong);
+      break;
+    case WsEvent::Kind::pong: service.on_control_frame(*conn_); break;
     case WsEvent::Kind::close:
       // Echo the peer's code (RFC 6455 §5.5.1), then end the TCP connection once it is written.
       begin_close(ev.close_code == 1005 ? 1000 : ev.close_code, "");
@@ -86,12 +93,42 @@ void WsConnection::handle_event(WsEvent&& ev) {
 void WsConnection::send(core::SharedFrame frame) {
   if (closing_ || aborted_) return;
   const auto& limits = hub_.limits();
-  if (queue_.size() >= limits.max_queue_frames || queued_bytes_ + frame->size() > limits.max_queue_bytes) {
+  if (bounded_frames_ >= limits.max_queue_frames || bounded_bytes_ + frame->size() > limits.max_queue_bytes) {
     // The peer is not reading. Closing it keeps its queue from delaying or bloating anyone.
     spdlog::info("connection {}: send queue overflow, closing", conn_ ? conn_->node_id : "?");
     return abort();
   }
+  ++bounded_frames_;
+  bounded_bytes_ += frame->size();
   enqueue(std::move(frame), WsOpcode::text);
+}
+
+void WsConnection::reply(core::SharedFrame frame) {
+  if (closing_ || aborted_) return;
+  enqueue(std::move(frame), WsOpcode::text);
+}
+
+void WsConnection::send_presence(const core::SharedPresence& event) {
+  if (closing_ || aborted_) return;
+  if (queued_presence_ >= kCoalescePresenceAfter) {
+    if (presence_index_.empty()) index_queued_presence();
+    auto& slot = presence_index_[event->subject][static_cast<std::size_t>(event->kind)];
+    if (slot != 0) {
+      // The viewer has not been sent the older state yet: it gets the newer one in its place.
+      queue_[slot - 1].data = core::frame_of(event);
+      queue_[slot - 1].presence = event.get();
+      return;
+    }
+    slot = static_cast<std::uint32_t>(queue_.size() + 1);
+  }
+  ++queued_presence_;
+  enqueue(core::frame_of(event), WsOpcode::text, false, event.get());
+}
+
+void WsConnection::index_queued_presence() {
+  for (std::size_t i = 0; i < queue_.size(); ++i)
+    if (const auto* p = queue_[i].presence)
+      presence_index_[p->subject][static_cast<std::size_t>(p->kind)] = static_cast<std::uint32_t>(i + 1);
 }
 
 void WsConnection::close(core::CloseCode code, std::string_view reason) {
@@ -106,9 +143,8 @@ void WsConnection::begin_close(std::uint16_t code, std::string_view reason) {
   close_started_ms_ = hub_.clock().steady_ms();
 }
 
-void WsConnection::enqueue(core::SharedFrame data, WsOpcode opcode, bool raw) {
-  queued_bytes_ += data->size();
-  queue_.push_back({std::move(data), opcode, raw});
+void WsConnection::enqueue(core::SharedFrame data, WsOpcode opcode, bool raw, const core::PresenceEvent* presence) {
+  queue_.push_back({std::move(data), opcode, raw, presence});
   // Write once per turn of the event loop, not once per frame: a registration broadcasts one
   // `online` frame to every client, and several registrations read in one turn share one write.
   if (!writing_ && !flush_scheduled_) {
@@ -126,7 +162,8 @@ void WsConnection::flush() {
   if (queue_.empty() || aborted_) return;
   in_flight_.swap(queue_);
   queue_.clear();
-  queued_bytes_ = 0;
+  bounded_frames_ = bounded_bytes_ = queued_presence_ = 0;
+  presence_index_.clear();
   // Headers live in one vector for the duration of the write; two buffers per frame.
   auto headers = std::make_shared<std::vector<unsigned char>>(in_flight_.size() * 10);
   std::vector<asio::const_buffer> buffers;
@@ -155,6 +192,7 @@ void WsConnection::on_written(const error_code& ec) {
   if (ec) return abort();
   if (!queue_.empty()) return flush();
   if (queue_.capacity() > kKeptQueueCapacity) std::vector<Outgoing>().swap(queue_);
+  if (presence_index_.bucket_count() > kKeptQueueCapacity) decltype(presence_index_)().swap(presence_index_);
   if (shutdown_after_write_) {
     // Our close frame is out: stop sending and let the peer close; the sweep ends it otherwise.
     error_code ignored;

@@ -4,7 +4,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <cstdint>
 #include <memory>
+#include <array>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/frame_sink.hpp"
@@ -24,6 +26,8 @@ public:
   void start(std::string upgrade_response, std::string early_bytes, core::Identity identity, bool invalid_token);
 
   void send(core::SharedFrame frame) override;
+  void reply(core::SharedFrame frame) override;
+  void send_presence(const core::SharedPresence& event) override;
   void close(core::CloseCode code, std::string_view reason) override;
 
   // Called once a second by the hub: idle timeout, stalled writes, slow close handshakes.
@@ -34,13 +38,16 @@ private:
     core::SharedFrame data;
     WsOpcode opcode;
     bool raw = false;  // bytes written as they are (the 101 response), no frame header
+    const core::PresenceEvent* presence = nullptr;  // kept alive by `data`
   };
 
   void wait_readable();
   void on_readable();
   bool handle_bytes(std::string_view bytes);  // false once the connection is closing
   void handle_event(WsEvent&& ev);
-  void enqueue(core::SharedFrame data, WsOpcode opcode, bool raw = false);
+  void enqueue(core::SharedFrame data, WsOpcode opcode, bool raw = false,
+               const core::PresenceEvent* presence = nullptr);
+  void index_queued_presence();
   void flush();
   friend class WsHub;  // runs the flush it scheduled
   void run_scheduled_flush();
@@ -56,7 +63,14 @@ private:
   core::Connection* conn_ = nullptr;
   WsFrameParser parser_;
   std::vector<Outgoing> queue_;
-  std::size_t queued_bytes_ = 0;
+  // What the queue bound counts: frames from others (relays). Replies are bounded by the
+  // connection's own rate budget, presence by coalescing.
+  std::size_t bounded_frames_ = 0;
+  std::size_t bounded_bytes_ = 0;
+  // Presence frames waiting in queue_; past a few, indexed by subject and kind (position + 1),
+  // so that a newer event replaces the waiting one instead of growing the queue.
+  std::size_t queued_presence_ = 0;
+  std::unordered_map<std::string, std::array<std::uint32_t, core::kPresenceKinds>> presence_index_;
   std::vector<Outgoing> in_flight_;
   std::int64_t write_started_ms_ = 0;
   std::int64_t close_started_ms_ = 0;

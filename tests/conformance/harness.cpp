@@ -352,4 +352,43 @@ bool RawWsClient::read_until_closed(std::chrono::milliseconds timeout) {
   return true;
 }
 
+std::optional<int> RawWsClient::read_close_code(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  char buf[65536];
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!past_http_) {
+      const auto end = inbox_.find("\r\n\r\n");
+      if (end != std::string::npos) {
+        inbox_.erase(0, end + 4);
+        past_http_ = true;
+      }
+    }
+    // Server frames are unmasked: 2-byte header, then a 16- or 64-bit length when flagged.
+    while (past_http_ && inbox_.size() >= 2) {
+      const auto b0 = static_cast<unsigned char>(inbox_[0]), b1 = static_cast<unsigned char>(inbox_[1]);
+      std::size_t header = 2, length = b1 & 0x7F;
+      if (length == 126) header = 4;
+      if (length == 127) header = 10;
+      if (inbox_.size() < header) break;
+      if (header > 2) {
+        length = 0;
+        for (std::size_t i = 2; i < header; ++i) length = (length << 8) | static_cast<unsigned char>(inbox_[i]);
+      }
+      if (inbox_.size() < header + length) break;
+      const int opcode = b0 & 0x0F;
+      if (opcode == 0x8)
+        return length >= 2 ? (static_cast<unsigned char>(inbox_[header]) << 8) | static_cast<unsigned char>(inbox_[header + 1])
+                           : 1005;
+      if (opcode == 0x1) ++text_frames_;
+      inbox_.erase(0, header + length);
+    }
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, 50) <= 0) continue;
+    const auto n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n <= 0) return 0;
+    inbox_.append(buf, static_cast<std::size_t>(n));
+  }
+  return std::nullopt;
+}
+
 }  // namespace parley::conformance

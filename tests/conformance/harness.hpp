@@ -103,9 +103,16 @@ public:
   void send_raw(const std::string& bytes);       // bytes as they are
   // Reads whatever arrives within the timeout; false when the server closed the TCP connection.
   bool read_until_closed(std::chrono::milliseconds timeout);
+  // Reads and parses the server's frames until its close frame: returns the close code, 0 when
+  // the TCP connection ended without one, nullopt on timeout. Counts the text frames seen.
+  std::optional<int> read_close_code(std::chrono::milliseconds timeout);
+  std::size_t text_frames_seen() const { return text_frames_; }
 
 private:
   int fd_ = -1;
+  std::string inbox_;  // bytes read but not yet parsed
+  bool past_http_ = false;
+  std::size_t text_frames_ = 0;
 };
 
 using parley::test::masked_frame;

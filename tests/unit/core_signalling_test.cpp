@@ -279,7 +279,7 @@ TEST(LocalRouter, DeliversByIdAndBroadcastsExceptOne) {
   auto frame = make_frame("{\"x\":1}");
   EXPECT_TRUE(router.deliver("a", frame));
   EXPECT_FALSE(router.deliver("c", frame));
-  router.broadcast(frame, "a");
+  router.broadcast(make_presence("b", PresenceKind::online, "{\"x\":1}"), "a");
   EXPECT_EQ(a.frames.size(), 1u);
   EXPECT_EQ(b.frames.size(), 1u);
   router.detach("b");
