@@ -9,7 +9,7 @@
 // as a stream of words, so several words may share a message.
 // A `sha256` is verified by a Verifier (rtc/hashBlob.ts), part by part while the data arrives or
 // over the whole file after the last byte, with progress while it runs.
-import { Emitter } from '../signalling/emitter';
+import { Emitter } from '../lib/emitter';
 import { encodeWords } from '../protocol/feedbackWords';
 import type { FileMeta } from '../protocol/chatMessage';
 import { RateMeter, type TransferProgress } from './transferStats';

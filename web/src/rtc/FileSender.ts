@@ -2,7 +2,7 @@
 // before the channel opens, metadata goes on `chat` when it opens, data only after the metadata
 // ACK, chunks within the peer's max message size, back-pressure on bufferedAmount, and the channel
 // is closed once the receiver's words add up to the size.
-import { Emitter } from '../signalling/emitter';
+import { Emitter } from '../lib/emitter';
 import { FeedbackWordReader } from '../protocol/feedbackWords';
 import { buildFileMeta, newId, type FileMeta } from '../protocol/chatMessage';
 import { RateMeter, type TransferProgress } from './transferStats';

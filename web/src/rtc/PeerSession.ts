@@ -1,6 +1,6 @@
 // One RTCPeerConnection per peer (PROTOCOL.md §6, §7): perfect negotiation, ICE restart, the chat
 // and ping channels, incoming file and msgpatch channels, audio tracks, and connection stats.
-import { Emitter } from '../signalling/emitter';
+import { Emitter } from '../lib/emitter';
 import { PerfectNegotiator } from './PerfectNegotiator';
 import { effectiveIceState, IceRestartPolicy } from './iceRestart';
 import { CHAT, FILE, MAX_INCOMING_TEXT, MSGPATCH, PING, messageData, pickChannel } from './channels';

@@ -1,6 +1,6 @@
 // The signalling WebSocket (PROTOCOL.md §2): one register+attributes frame on open, echo pings
 // every 5 s (RTT), typed events for presence and relayed offers, reconnect with backoff.
-import { Emitter } from './emitter';
+import { Emitter } from '../lib/emitter';
 import { reconnectDelayMs } from './backoff';
 import { decodeEnvelope, encodeEnvelope, type Envelope, type ErrorPayload, type IcePayload, type RenamePayload, type SdpPayload } from '../protocol/envelope';
 

@@ -24,7 +24,8 @@ import type { IdpEntry } from '../protocol/serversJson';
 import { append, applyAmend, applyDelete, applyPatchOrder, clampText, PatchBuffer, update } from './conversation';
 import * as db from './db';
 import * as prefs from './localPrefs';
-import type { AppState, PeerView, StoredMessage } from './types';
+import type { AppState, PeerView } from './types';
+import type { ConvInfo, StoredMessage } from './records';
 
 const ACK_TIMEOUT_MS = 10_000;
 const CONNS_REFRESH_MS = 15_000;
@@ -440,7 +441,7 @@ export class AppStore extends Store<AppState> {
     if (!db.isPersistentConv(conv)) return;
     const peer = Object.values(this.state.peers).find((p) => p.conv === conv);
     const known = this.state.pastConvs.find((c) => c.conv === conv);
-    const info: db.ConvInfo = peer
+    const info: ConvInfo = peer
       ? { conv, name: peer.displayName || peer.name, colourIndex: peer.colourIndex, username: peer.username, lastActivity: timestamp }
       : { ...(known ?? db.legacyConvInfo(conv)), lastActivity: timestamp };
     void db.saveConv(info);

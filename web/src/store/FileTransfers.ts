@@ -7,7 +7,8 @@ import { imageThumbnail, videoThumbnail } from '../rtc/thumbnail';
 import type { PeerSession } from '../rtc/PeerSession';
 import type { FileCategory, FileMeta } from '../protocol/chatMessage';
 import { categoryForDrop } from '../protocol/fileCategory';
-import type { AppState, StoredMessage, TransferState, TransferView } from './types';
+import type { AppState, TransferState, TransferView } from './types';
+import type { StoredMessage } from './records';
 
 export type FileSource = 'picker' | 'media' | 'drop' | 'paste';
 

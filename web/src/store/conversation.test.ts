@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { append, applyAmend, applyDelete, applyPatchOrder, MAX_IN_MEMORY, PatchBuffer } from './conversation';
 import { matchesSearch, sortPeers, unreadCount } from './peerOrder';
-import type { PeerView, StoredMessage } from './types';
+import type { PeerView } from './types';
+import type { StoredMessage } from './records';
 
 const msg = (id: string, author: 'me' | 'peer', text = 'x', timestamp = 1): StoredMessage => ({ messageId: id, conv: 'c', author, timestamp, text });
 const amend = (target: string, json: string) => ({ messageId: 'a', amend: { messageId: target, newMessageJSON: json } });

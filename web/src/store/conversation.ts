@@ -2,7 +2,7 @@
 // they are unit-tested without WebRTC.
 import { amendReplacement, displayText, type ChatMessage } from '../protocol/chatMessage';
 import { applyPatch, type PatchOrder } from '../protocol/msgpatch';
-import type { StoredMessage } from './types';
+import type { StoredMessage } from './records';
 
 /** Messages kept in memory per conversation; older ones stay in IndexedDB only. */
 export const MAX_IN_MEMORY = 500;

@@ -3,7 +3,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as db from './db';
-import type { StoredMessage } from './types';
+import type { StoredMessage } from './records';
 
 const msg = (id: string, conv: string, timestamp: number, extra: Partial<StoredMessage> = {}): StoredMessage => ({ messageId: id, conv, author: 'peer', timestamp, text: id, ...extra });
 

@@ -7,7 +7,7 @@
 // Version 1 had `messages` only, keyed by the peer's username or *name*. The upgrade keeps every
 // message where it is and records each old conversation in `convs`, the name-keyed ones marked
 // `legacy` (they may mix several people who used one name), so they stay readable in the UI.
-import type { StoredMessage } from './types';
+import type { ConvInfo, KeepResult, StoredFile, StoredMessage } from './records';
 
 export const DB_NAME = 'parley';
 export const DB_VERSION = 2;
@@ -15,19 +15,6 @@ const MESSAGES = 'messages';
 const CONVS = 'convs';
 const FILES = 'files';
 const IDENTITY = 'identity';
-
-/** One conversation partner as last seen: what "Earlier conversations" shows. */
-export interface ConvInfo {
-  conv: string;
-  name: string;
-  colourIndex?: number;
-  username?: string;
-  lastActivity: number;
-  /** keyed by the peer's name before version 2: possibly several people */
-  legacy?: boolean;
-}
-
-export interface StoredFile { messageId: string; conv: string; blob: Blob; size: number; savedAt: number }
 
 let dbPromise: Promise<IDBDatabase | null> | null = null;
 
@@ -191,8 +178,6 @@ export function deleteConv(conv: string): Promise<void> {
 }
 
 // ---- received files ----------------------------------------------------------------------------
-
-export type KeepResult = 'kept' | 'too-large' | 'failed';
 
 /**
  * Keeps a received file so its download survives a reload. The store holds at most `capBytes`;

@@ -1,6 +1,6 @@
 // localStorage keys shared with the original web client (PROTOCOL.md §10.2). Every read is
 // validated: another client, or a user, may have left anything there.
-import type { Preference } from './types';
+import type { Preference } from './records';
 import { parseColourIndex } from '../protocol/palette';
 import { parseProfile, type Profile } from '../protocol/profile';
 

@@ -1,6 +1,7 @@
 // Peer list order (PROTOCOL.md §10.4): unread first (newest unread first), then newest last
 // message, then newest registration. Search is a case-insensitive substring match.
-import type { PeerView, StoredMessage } from './types';
+import type { PeerView } from './types';
+import type { StoredMessage } from './records';
 
 export function sortPeers(peers: PeerView[], conversations: Record<string, StoredMessage[]>): PeerView[] {
   const key = (p: PeerView) => {

@@ -1,29 +1,11 @@
 // Conversation state as the UI sees it. Everything here is plain data (no WebRTC objects except
 // the audio MediaStream, which the player needs).
-import type { FileMeta } from '../protocol/chatMessage';
 import type { TransferProgress } from '../rtc/transferStats';
 import type { PeerDiagnostics } from '../rtc/PeerSession';
 import type { ServerEntry } from '../protocol/serversJson';
 import type { SignallingStatus } from '../signalling/SignallingClient';
-import type { ConvInfo } from './db';
+import type { ConvInfo, KeepResult, Preference, StoredMessage } from './records';
 import type { Profile } from '../protocol/profile';
-
-export type Delivery = 'sending' | 'delivered' | 'failed';
-
-export interface StoredMessage {
-  messageId: string;
-  /** conversation key (peerDirectory.convKeyOf): username, certificate fingerprint or name */
-  conv: string;
-  author: 'me' | 'peer';
-  timestamp: number;
-  text?: string;
-  edited?: boolean;
-  delivery?: Delivery;
-  unread?: boolean;
-  file?: FileMeta;
-  /** a local-only entry for a bot's audio track */
-  audio?: boolean;
-}
 
 export type TransferState = 'hashing' | 'waiting' | 'sending' | 'receiving' | 'verifying' | 'done' | 'failed' | 'cancelled';
 
@@ -38,7 +20,7 @@ export interface TransferView {
   /** object URL of the complete file (received, or the sender's own copy) */
   url?: string;
   /** whether a received file was kept for after a reload (size cap, docs/WEB_CLIENT.md) */
-  kept?: 'kept' | 'too-large' | 'failed';
+  kept?: KeepResult;
 }
 
 export interface PeerView {
@@ -67,8 +49,6 @@ export interface AccountState {
   avatar?: string;
   error?: string;
 }
-
-export interface Preference { name?: string; indexOfPreferColor?: number }
 
 export interface AppState {
   servers: ServerEntry[];

@@ -6,7 +6,8 @@ import { act } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { FileCard } from './FileCard';
 import { appStore } from '../store/AppStore';
-import type { AppState, StoredMessage } from '../store/types';
+import type { AppState } from '../store/types';
+import type { StoredMessage } from '../store/records';
 
 (globalThis as unknown as { IS_REACT_ACT_ENVIRONMENT: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 

@@ -4,7 +4,7 @@ import LinearProgress from '@mui/material/LinearProgress';
 import Typography from '@mui/material/Typography';
 import InsertDriveFileIcon from '@mui/icons-material/InsertDriveFile';
 import { appStore } from '../store/AppStore';
-import type { StoredMessage } from '../store/types';
+import type { StoredMessage } from '../store/records';
 import { formatBytes, formatEta } from '../rtc/transferStats';
 import { inlineKind, isSafeThumbnail, sanitizeFileName } from '../protocol/fileCategory';
 import { useApp } from './useStore';

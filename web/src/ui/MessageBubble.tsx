@@ -9,7 +9,7 @@ import MoreVertIcon from '@mui/icons-material/MoreVert';
 import DoneIcon from '@mui/icons-material/Done';
 import ScheduleIcon from '@mui/icons-material/Schedule';
 import ErrorOutlineIcon from '@mui/icons-material/ErrorOutlineOutlined';
-import type { StoredMessage } from '../store/types';
+import type { StoredMessage } from '../store/records';
 import { FileCard } from './FileCard';
 import { AudioPlayer } from './AudioPlayer';
 

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import Box from '@mui/material/Box';
 import { appStore } from '../store/AppStore';
-import type { StoredMessage } from '../store/types';
+import type { StoredMessage } from '../store/records';
 import { MessageBubble } from './MessageBubble';
 import { EditDialog } from './EditDialog';
 
