@@ -3,7 +3,8 @@
 // read this state and call these actions.
 import { Store } from './Store';
 import { SignallingClient } from '../signalling/SignallingClient';
-import { PeerSession, type PeerDiagnostics } from '../rtc/PeerSession';
+import { PeerMesh } from '../rtc/PeerMesh';
+import type { PeerDiagnostics } from '../rtc/PeerSession';
 import { IceServerSource } from '../rtc/iceCredentials';
 import { sendWindow } from '../rtc/FileSender';
 import { verifyPolicy } from '../rtc/hashBlob';
@@ -11,7 +12,6 @@ import { fingerprintKey } from '../protocol/sdpFingerprint';
 import { FileTransfers, type FileSource } from './FileTransfers';
 import { parseServers, resolveWsUrl, iceServersOf, type ServerEntry } from '../protocol/serversJson';
 import { parseConns, type ConnEntry } from '../protocol/conns';
-import { isPoliteToward } from '../protocol/negotiationRole';
 import { colourIndexForPeer } from '../protocol/palette';
 import { buildAck, buildAmend, buildDelete, buildText, chatKind, displayText, type ChatMessage, type FileMeta } from '../protocol/chatMessage';
 import { isSafeThumbnail } from '../protocol/fileCategory';
@@ -40,12 +40,20 @@ export type { FileSource } from './FileTransfers';
 
 export class AppStore extends Store<AppState> {
   private signalling: SignallingClient | null = null;
-  private sessions = new Map<string, PeerSession>();
+  private readonly mesh = new PeerMesh({
+    ownId: () => this.state.ownId,
+    attributesOf: (id) => this.state.peers[id]?.attributes,
+    config: () => ({
+      iceServers: this.server ? iceServersOf(this.server) : [],
+      freshIceServers: this.iceSource ? ((source) => () => source.get())(this.iceSource) : undefined,
+      certificates: this.certificate ? [this.certificate] : undefined,
+    }),
+  });
   private readonly files = new FileTransfers({
     setState: (f) => this.set(f),
     convOf: (id) => this.convOf(id),
     ownId: () => this.state.ownId,
-    session: (id) => this.ensureSession(id),
+    session: (id) => this.mesh.ensure(id),
     addMessage: (c, m) => { const conv = this.canon(c); this.setConv(conv, append(this.state.conversations[conv] ?? [], m)); this.touchConv(conv, m.timestamp); },
     patchMessage: (c, id, f) => {
       const conv = this.canon(c);
@@ -78,9 +86,12 @@ export class AppStore extends Store<AppState> {
   readonly sendWindow = sendWindow;
   /** whether received files are hashed while they arrive or after, adjustable by the benchmark */
   readonly verifyPolicy = verifyPolicy;
-  /** performance.now() when each peer's chat channel first opened (read by the benchmark) */
-  readonly chatOpenTimes = new Map<string, number>();
   visible = typeof document === 'undefined' || document.visibilityState === 'visible';
+
+  /** open sessions by node id (read by the end-to-end tests and the benchmark) */
+  get sessions() { return this.mesh.sessions; }
+  /** performance.now() when each peer's chat channel first opened (read by the benchmark) */
+  get chatOpenTimes() { return this.mesh.chatOpenTimes; }
 
   constructor() {
     super({
@@ -96,6 +107,14 @@ export class AppStore extends Store<AppState> {
       account: { status: 'unknown' },
       themeMode: prefs.themeMode(),
     });
+    this.mesh.on('chat', (id, m) => this.onChat(id, m));
+    this.mesh.on('chatOpen', (id) => this.flushUnsent(id));
+    this.mesh.on('fileChannel', (id, dc) => this.files.onFileChannel(id, dc));
+    this.mesh.on('patch', (id, p) => this.onPatch(id, p));
+    this.mesh.on('diagnostics', (id, d) => this.setDiagnostics(id, d));
+    this.mesh.on('identified', (id, fp) => this.identify(id, fp));
+    this.mesh.on('track', (id, _t, stream) => this.onAudio(id, stream));
+    this.mesh.on('closed', (id, reason, last) => { if (reason !== 'closed') this.setDiagnostics(id, { ...last, connectionState: 'failed' }); });
   }
 
   get server(): ServerEntry | undefined {
@@ -224,21 +243,7 @@ export class AppStore extends Store<AppState> {
       void this.refreshPeers();
     });
     sig.on('rtt', (ms) => this.set({ wsRttMs: ms }));
-    sig.on('sdp', (p) => {
-      let desc: RTCSessionDescriptionInit;
-      try { desc = JSON.parse(p.offer_json); } catch { return; }
-      if (typeof desc !== 'object' || desc === null || typeof desc.sdp !== 'string') return;
-      desc = { type: p.type as RTCSdpType, sdp: desc.sdp }; // act on the envelope type (§2.5.5)
-      if (desc.type !== 'offer' && desc.type !== 'answer') return;
-      const s = desc.type === 'offer' ? this.ensureSession(p.from_node_id) : this.sessions.get(p.from_node_id);
-      s?.handleSdp(desc);
-    });
-    sig.on('ice', (p) => {
-      let c: RTCIceCandidateInit;
-      try { c = JSON.parse(p.offer_json); } catch { return; }
-      if (typeof c !== 'object' || c === null || typeof c.candidate !== 'string') return;
-      this.sessions.get(p.from_node_id)?.handleIce(c); // unknown peer: dropped (§6.4)
-    });
+    this.mesh.attach(sig);
     sig.start();
     this.iceSource = server.iceServersEndpoint ? new IceServerSource(server.iceServersEndpoint) : null;
     clearInterval(this.refreshTimer);
@@ -288,8 +293,7 @@ export class AppStore extends Store<AppState> {
   }
 
   private closeAllSessions(): void {
-    for (const s of [...this.sessions.values()]) s.close();
-    this.sessions.clear();
+    this.mesh.closeAll();
     this.files.dropAll();
     this.unsent.clear();
     this.fingerprints.clear();
@@ -334,7 +338,7 @@ export class AppStore extends Store<AppState> {
     const selected = followSelection(old, (old && this.state.peers[old]) || this.departedPeer, peers);
     if (selected !== old) this.departedPeer = undefined;
     this.set({ peers, selected });
-    if (selected && selected !== old && peers[selected]) this.ensureSession(selected).initiate();
+    if (selected && selected !== old && peers[selected]) this.mesh.ensure(selected).initiate();
     prefs.pruneScrollKeys(new Set(Object.keys(peers)));
   }
 
@@ -385,9 +389,7 @@ export class AppStore extends Store<AppState> {
   }
 
   private closeSession(nodeId: string): void {
-    const s = this.sessions.get(nodeId);
-    this.sessions.delete(nodeId);
-    s?.close();
+    this.mesh.close(nodeId);
     this.files.dropPeer(nodeId);
     this.patchBuffers.delete(nodeId);
     this.unsent.delete(nodeId);
@@ -407,7 +409,7 @@ export class AppStore extends Store<AppState> {
     const peer = this.state.peers[nodeId];
     if (!peer) return;
     void this.loadHistory(peer.conv);
-    this.ensureSession(nodeId).initiate();
+    this.mesh.ensure(nodeId).initiate();
   }
 
   closeChat(): void {
@@ -508,37 +510,6 @@ export class AppStore extends Store<AppState> {
     void this.loadHistory(conv);
   }
 
-  private ensureSession(nodeId: string): PeerSession {
-    const existing = this.sessions.get(nodeId);
-    if (existing && !existing.isClosed) return existing;
-    const ownId = this.state.ownId!;
-    const sig = this.signalling!;
-    const peer = this.state.peers[nodeId];
-    const polite = isPoliteToward(ownId, nodeId, peer?.attributes);
-    const source = this.iceSource;
-    const s = new PeerSession(ownId, nodeId, polite, {
-      iceServers: this.server ? iceServersOf(this.server) : [],
-      freshIceServers: source ? () => source.get() : undefined,
-      certificates: this.certificate ? [this.certificate] : undefined,
-    }, {
-      sdp: (d) => sig.sendSdp(nodeId, d),
-      ice: (c) => sig.sendIce(nodeId, c),
-    });
-    this.sessions.set(nodeId, s);
-    s.on('chat', (m) => this.onChat(nodeId, m));
-    s.on('chatOpen', () => { if (!this.chatOpenTimes.has(nodeId)) this.chatOpenTimes.set(nodeId, performance.now()); this.flushUnsent(nodeId); });
-    s.on('fileChannel', (dc) => this.files.onFileChannel(nodeId, dc));
-    s.on('patch', (p) => this.onPatch(nodeId, p));
-    s.on('diagnostics', (d) => this.setDiagnostics(nodeId, d));
-    s.on('identified', (fp) => this.identify(nodeId, fp));
-    s.on('track', (_t, stream) => this.onAudio(nodeId, stream));
-    s.on('closed', (reason) => {
-      if (this.sessions.get(nodeId) === s) this.sessions.delete(nodeId);
-      if (reason !== 'closed') this.setDiagnostics(nodeId, { ...s.diag, connectionState: 'failed' });
-    });
-    return s;
-  }
-
   private setDiagnostics(nodeId: string, d: PeerDiagnostics): void {
     this.set((st) => ({ diagnostics: { ...st.diagnostics, [nodeId]: d } }));
   }
@@ -565,7 +536,7 @@ export class AppStore extends Store<AppState> {
   }
 
   private transmit(nodeId: string, m: ChatMessage): void {
-    const s = this.ensureSession(nodeId);
+    const s = this.mesh.ensure(nodeId);
     if (s.chatOpen && s.sendChat(m)) return;
     const q = this.unsent.get(nodeId) ?? [];
     if (q.length < 200) q.push(m);
@@ -576,7 +547,7 @@ export class AppStore extends Store<AppState> {
   private flushUnsent(nodeId: string): void {
     const q = this.unsent.get(nodeId);
     this.unsent.delete(nodeId);
-    const s = this.sessions.get(nodeId);
+    const s = this.mesh.get(nodeId);
     for (const m of q ?? []) if (!s?.sendChat(m)) this.transmit(nodeId, m);
   }
 
@@ -593,7 +564,7 @@ export class AppStore extends Store<AppState> {
 
   /** Sends (or resends, under the same id) and tracks the ACK: delivered, or failed after 10 s. */
   private deliver(nodeId: string, conv: string, m: ChatMessage): void {
-    const s = this.ensureSession(nodeId);
+    const s = this.mesh.ensure(nodeId);
     const acked = s.waitForAck(m.messageId, ACK_TIMEOUT_MS);
     this.transmit(nodeId, m);
     void acked.then((ok) => this.setDelivery(conv, m.messageId, ok ? 'delivered' : 'failed'));
@@ -671,7 +642,7 @@ export class AppStore extends Store<AppState> {
     if (kind === 'ack' || kind === 'ping' || kind === 'pong') {
       return; // ACKs were matched by the session; never ACK an ACK
     }
-    const ack = () => this.sessions.get(nodeId)?.sendChat(buildAck(this.route(nodeId), m.messageId));
+    const ack = () => this.mesh.get(nodeId)?.sendChat(buildAck(this.route(nodeId), m.messageId));
     if (!conv || kind === 'empty') { ack(); return; } // nothing to show
     const list = this.state.conversations[conv] ?? [];
     if (kind === 'amend') {
