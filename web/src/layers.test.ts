@@ -66,6 +66,14 @@ describe('web/src layering', () => {
     expect(cycles()).toEqual([]);
   });
 
+  it('keeps the store slices apart: they reach each other only through the hosts AppStore passes', () => {
+    const slices = ['Connection', 'Account', 'Presence', 'Conversations', 'Messaging', 'FileTransfers'].map((n) => resolve(SRC, 'store', `${n}.ts`));
+    expect(slices.filter((f) => !graph.has(f)).map(rel)).toEqual([]);
+    const crossing: string[] = [];
+    for (const f of slices) for (const d of graph.get(f) ?? []) if (slices.includes(d)) crossing.push(`${rel(f)} → ${rel(d)}`);
+    expect(crossing).toEqual([]);
+  });
+
   it('never imports a higher layer', () => {
     const upward: string[] = [];
     for (const [f, deps] of graph) for (const d of deps) if (rankOf(d) > rankOf(f)) upward.push(`${rel(f)} → ${rel(d)}`);

@@ -1,5 +1,8 @@
-// Conversation state as the UI sees it. Everything here is plain data (no WebRTC objects except
-// the audio MediaStream, which the player needs).
+// The state of the one Store as the UI sees it, each part owned by one slice (AppStore.ts). The
+// few writes across parts: Presence follows `selected` to a returning peer and sets `ownName` on
+// our own rename, Conversations.identify gives a peer its lasting `conv`, and a disconnect resets.
+// Everything here is plain data (no WebRTC objects except the audio MediaStream, which the player
+// needs); what is persisted is in records.ts. Imports are types only.
 import type { TransferProgress } from '../rtc/transferStats';
 import type { PeerDiagnostics } from '../rtc/PeerSession';
 import type { ServerEntry } from '../protocol/serversJson';
@@ -51,6 +54,7 @@ export interface AccountState {
 }
 
 export interface AppState {
+  // Connection
   servers: ServerEntry[];
   serversError?: string;
   serverId?: string;
@@ -60,16 +64,22 @@ export interface AppState {
   ownName?: string;
   wsRttMs?: number;
   preference: Preference;
+  // Presence
   peers: Record<string, PeerView>;
-  conversations: Record<string, StoredMessage[]>;
-  transfers: Record<string, TransferView>;
   diagnostics: Record<string, PeerDiagnostics>;
-  audio: Record<string, MediaStream>;
+  // Conversations
+  conversations: Record<string, StoredMessage[]>;
   selected?: string;
   /** an earlier conversation opened from the list (read-only; its peer is not online) */
   selectedConv?: string;
   /** every conversation kept on this device, most recent first */
   pastConvs: ConvInfo[];
+  // Messaging (a bot's audio tracks)
+  audio: Record<string, MediaStream>;
+  // FileTransfers
+  transfers: Record<string, TransferView>;
+  // Account
   account: AccountState;
+  // AppStore itself
   themeMode: 'light' | 'dark' | 'system';
 }
