@@ -106,6 +106,7 @@ export class AppStore extends Store<AppState> {
   disconnect(forget = true): void {
     this.presence.stop();
     this.connection.stop(forget);
+    this.mesh.attach(null);
     this.dropAllPeers();
     this.set({ status: 'closed', ownId: undefined, peers: {}, selected: undefined, selectedConv: undefined, diagnostics: {}, audio: {} });
   }

@@ -13,7 +13,7 @@ import type { PeerView } from './types';
  *    certificate per browser profile, and the browser checks the peer's certificate against the
  *    fingerprint, so the key follows the person across reloads and renames and is never taken over
  *    by someone else using the same name. It is known once a remote description has been applied;
- *    until then the peer has the provisional key `p:<node id>` (see AppStore.identify).
+ *    until then the peer has the provisional key `p:<node id>` (see Conversations.identify).
  *  - `n:<name>`: anyone else (original web clients and anonymous bots, which keep no certificate):
  *    the name is all there is.
  */
