@@ -1,10 +1,10 @@
-#include "core/auth/account_names.hpp"
+#include "accounts/account_names.hpp"
 
-#include "core/auth/text_rules.hpp"
+#include "accounts/text_rules.hpp"
 
 #include <spdlog/spdlog.h>
 
-namespace parley::auth {
+namespace parley::accounts {
 
 namespace {
 bool alnum(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
@@ -43,4 +43,4 @@ bool AccountReservedNames::reserved_for_other(std::string_view name, std::string
   }
 }
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

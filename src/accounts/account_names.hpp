@@ -5,10 +5,10 @@
 #include <string>
 #include <string_view>
 
-#include "core/name_policy.hpp"
-#include "core/storage/storage.hpp"
+#include "signalling/name_policy.hpp"
+#include "accounts/storage/storage.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
 // ^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$
 bool valid_bot_username(std::string_view username);
@@ -21,8 +21,8 @@ bool acceptable_login_username(std::string_view username);
 // else the reason for "invalid display_name: <reason>".
 std::optional<std::string> display_name_problem(std::string_view display_name);
 
-// core::ReservedNames over the account store, for the name policy (avoid_reserved).
-class AccountReservedNames final : public core::ReservedNames {
+// signalling::ReservedNames over the account store, for the name policy (avoid_reserved).
+class AccountReservedNames final : public signalling::ReservedNames {
  public:
   explicit AccountReservedNames(storage::Storage& storage) : storage_(storage) {}
 
@@ -36,4 +36,4 @@ class AccountReservedNames final : public core::ReservedNames {
   storage::Storage& storage_;
 };
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

@@ -1,10 +1,10 @@
-#include "core/auth/account_provisioning.hpp"
+#include "accounts/account_provisioning.hpp"
 
-#include "core/auth/account_names.hpp"
-#include "core/auth/random.hpp"
-#include "core/auth/text_rules.hpp"
+#include "accounts/account_names.hpp"
+#include "accounts/random.hpp"
+#include "accounts/text_rules.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
 namespace {
 
@@ -102,4 +102,4 @@ Provisioned AccountProvisioner::dn42(std::string_view asn, std::string_view main
   return create(std::move(user), maintainer);
 }
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

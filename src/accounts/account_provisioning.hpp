@@ -5,9 +5,9 @@
 #include <string>
 #include <string_view>
 
-#include "core/storage/storage.hpp"
+#include "accounts/storage/storage.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
 struct Provisioned {
   std::optional<storage::User> user;  // the account, created or refreshed
@@ -38,4 +38,4 @@ class AccountProvisioner {
   bool allow_http_avatars_;
 };
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

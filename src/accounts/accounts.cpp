@@ -1,9 +1,9 @@
-#include "core/auth/accounts.hpp"
+#include "accounts/accounts.hpp"
 
-#include "core/auth/cookie.hpp"
-#include "core/storage/sqlite_storage.hpp"
+#include "accounts/http/cookie.hpp"
+#include "accounts/storage/sqlite_storage.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
 Accounts::Accounts(AccountsConfig config, OutboundHttp& http)
     : Accounts(config, http, std::make_unique<storage::SqliteStorage>(config.data_dir)) {}
@@ -44,4 +44,4 @@ void Accounts::rotate_jwt_key() {
   jwt_->replace_key(JwtKey::rotate(file));
 }
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

@@ -8,21 +8,21 @@
 #include <string>
 #include <vector>
 
-#include "core/auth/account_names.hpp"
-#include "core/auth/account_provisioning.hpp"
-#include "core/auth/avatar_fetcher.hpp"
-#include "core/auth/bot_accounts.hpp"
-#include "core/auth/github_login.hpp"
-#include "core/auth/identity.hpp"
-#include "core/auth/jwt_service.hpp"
-#include "core/auth/kioubit_login.hpp"
-#include "core/auth/login_flow.hpp"
-#include "core/auth/nonce_table.hpp"
-#include "core/auth/profile_api.hpp"
-#include "core/auth/session_service.hpp"
-#include "core/storage/storage.hpp"
+#include "accounts/account_names.hpp"
+#include "accounts/account_provisioning.hpp"
+#include "accounts/avatar_fetcher.hpp"
+#include "accounts/bot_accounts.hpp"
+#include "accounts/logins/github_login.hpp"
+#include "accounts/caller.hpp"
+#include "accounts/jwt_service.hpp"
+#include "accounts/logins/kioubit_login.hpp"
+#include "accounts/logins/login_flow.hpp"
+#include "accounts/logins/nonce_table.hpp"
+#include "accounts/http/profile_api.hpp"
+#include "accounts/session_service.hpp"
+#include "accounts/storage/storage.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
 struct KioubitSetup {
   std::filesystem::path public_key_file;  // --kioubit-login-pubkey (PEM, P-521)
@@ -87,4 +87,4 @@ class Accounts {
   std::unique_ptr<KioubitLogin> kioubit_;
 };
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

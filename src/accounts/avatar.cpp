@@ -1,9 +1,9 @@
-#include "core/auth/avatar.hpp"
+#include "accounts/avatar.hpp"
 
-#include "core/auth/base64.hpp"
-#include "core/auth/text_rules.hpp"
+#include "accounts/base64.hpp"
+#include "accounts/text_rules.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
 std::string bare_media_type(std::string_view content_type) {
   return ascii_lowercase(trim_ascii_space(content_type.substr(0, content_type.find(';'))));
@@ -103,4 +103,4 @@ std::optional<std::string> avatar_url_problem(std::string_view url) {
   return std::nullopt;
 }
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

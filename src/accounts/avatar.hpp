@@ -7,9 +7,9 @@
 #include <string_view>
 #include <vector>
 
-#include "core/auth/http_types.hpp"
+#include "accounts/http/http_types.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
 inline constexpr std::size_t kMaxAvatarBytes = 1024 * 1024;
 
@@ -46,4 +46,4 @@ bool is_data_url(std::string_view url);
 // space is ignored (callers store the trimmed value).
 std::optional<std::string> avatar_url_problem(std::string_view url);
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

@@ -1,11 +1,11 @@
-#include "core/auth/avatar_fetcher.hpp"
+#include "accounts/avatar_fetcher.hpp"
 
 #include <spdlog/spdlog.h>
 
-#include "core/auth/avatar.hpp"
-#include "core/auth/text_rules.hpp"
+#include "accounts/avatar.hpp"
+#include "accounts/text_rules.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
 AvatarFetcher::AvatarFetcher(OutboundHttp& http, AvatarFetchConfig config) : http_(http), config_(config) {}
 
@@ -77,4 +77,4 @@ std::size_t AvatarFetcher::cached_entries() const {
   return entries_.size();
 }
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

@@ -10,9 +10,9 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "core/auth/http_types.hpp"
+#include "accounts/http/http_types.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
 struct AvatarFetchConfig {
   std::size_t cache_entries = 512;
@@ -52,4 +52,4 @@ class AvatarFetcher {
   std::size_t bytes_ = 0;
 };
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

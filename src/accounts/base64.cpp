@@ -1,9 +1,9 @@
-#include "core/auth/base64.hpp"
+#include "accounts/base64.hpp"
 
 #include <array>
 #include <cstdint>
 
-namespace parley::auth {
+namespace parley::accounts {
 
 namespace {
 
@@ -90,4 +90,4 @@ std::optional<std::string> base64url_decode(std::string_view text) {
   return decode_symbols(text, t);
 }
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

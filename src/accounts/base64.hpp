@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace parley::auth {
+namespace parley::accounts {
 
 // Standard alphabet, with '=' padding.
 std::string base64_encode(std::string_view bytes);
@@ -23,4 +23,4 @@ std::optional<std::string> base64_decode(std::string_view text, Base64Options op
 // URL-safe alphabet without padding (JWT segments).
 std::optional<std::string> base64url_decode(std::string_view text);
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

@@ -1,16 +1,16 @@
-#include "core/auth/bot_accounts.hpp"
+#include "accounts/bot_accounts.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
 
-#include "core/auth/account_names.hpp"
-#include "core/auth/avatar.hpp"
-#include "core/auth/multipart.hpp"
-#include "core/auth/random.hpp"
-#include "core/auth/text_rules.hpp"
+#include "accounts/account_names.hpp"
+#include "accounts/avatar.hpp"
+#include "accounts/http/multipart.hpp"
+#include "accounts/random.hpp"
+#include "accounts/text_rules.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
 namespace json = boost::json;
 
@@ -182,4 +182,4 @@ HttpReply BotAccounts::token(std::string_view username, std::int64_t now) {
   return token_reply(jwt_.issue(user->id, now));
 }
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

@@ -7,11 +7,11 @@
 #include <string>
 #include <string_view>
 
-#include "core/auth/http_types.hpp"
-#include "core/auth/jwt_service.hpp"
-#include "core/storage/storage.hpp"
+#include "accounts/http/http_types.hpp"
+#include "accounts/jwt_service.hpp"
+#include "accounts/storage/storage.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
 struct ManagementRequest {
   std::string_view method;        // "POST", "GET", "DELETE", ...
@@ -61,4 +61,4 @@ struct ParsedBotFields {
 };
 ParsedBotFields parse_bot_fields(std::string_view content_type, std::string_view body);
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

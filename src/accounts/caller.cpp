@@ -1,8 +1,8 @@
-#include "core/auth/identity.hpp"
+#include "accounts/caller.hpp"
 
-#include "core/auth/text_rules.hpp"
+#include "accounts/text_rules.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
 std::string_view to_string(AuthMethod method) {
   switch (method) {
@@ -52,4 +52,4 @@ Identity RequestAuthenticator::resolve(std::string_view authorization, std::stri
   return id;
 }
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

@@ -6,12 +6,12 @@
 #include <string>
 #include <string_view>
 
-#include "core/auth/http_types.hpp"
-#include "core/auth/jwt_service.hpp"
-#include "core/auth/session_service.hpp"
-#include "core/storage/storage.hpp"
+#include "accounts/http/http_types.hpp"
+#include "accounts/jwt_service.hpp"
+#include "accounts/session_service.hpp"
+#include "accounts/storage/storage.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
 enum class AuthMethod { none, jwt, session };
 
@@ -47,4 +47,4 @@ class RequestAuthenticator {
   SessionService& sessions_;
 };
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

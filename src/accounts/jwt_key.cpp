@@ -1,4 +1,4 @@
-#include "core/auth/jwt_key.hpp"
+#include "accounts/jwt_key.hpp"
 
 #include <fcntl.h>
 #include <openssl/crypto.h>
@@ -10,9 +10,9 @@
 #include <stdexcept>
 #include <system_error>
 
-#include "core/auth/random.hpp"
+#include "accounts/random.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
 namespace fs = std::filesystem;
 
@@ -127,4 +127,4 @@ JwtKey JwtKey::rotate(const fs::path& file) {
   return key;
 }
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace parley::auth {
+namespace parley::accounts {
 
 class JwtKey {
  public:
@@ -36,4 +36,4 @@ class JwtKey {
   std::string bytes_;
 };
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

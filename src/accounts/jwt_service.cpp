@@ -1,4 +1,4 @@
-#include "core/auth/jwt_service.hpp"
+#include "accounts/jwt_service.hpp"
 
 #include <jwt.h>
 #include <openssl/crypto.h>
@@ -8,10 +8,10 @@
 #include <boost/json.hpp>
 #include <stdexcept>
 
-#include "core/auth/base64.hpp"
-#include "core/auth/random.hpp"
+#include "accounts/base64.hpp"
+#include "accounts/random.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
 namespace json = boost::json;
 
@@ -171,4 +171,4 @@ std::string_view to_string(JwtService::Error error) {
   return "unknown";
 }
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

@@ -10,9 +10,9 @@
 #include <string>
 #include <string_view>
 
-#include "core/auth/jwt_key.hpp"
+#include "accounts/jwt_key.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
 class JwtService {
  public:
@@ -66,4 +66,4 @@ class JwtService {
 // Short English for logs ("expired", "bad signature", ...). Never includes the token.
 std::string_view to_string(JwtService::Error error);
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

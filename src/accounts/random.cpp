@@ -1,13 +1,13 @@
-#include "core/auth/random.hpp"
+#include "accounts/random.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <stdexcept>
 
-#include "core/auth/base64.hpp"
+#include "accounts/base64.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
 namespace {
 constexpr char kHex[] = "0123456789abcdef";
@@ -58,4 +58,4 @@ std::string sha256_hex(std::string_view data) {
   return to_hex(md, len);
 }
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace parley::auth {
+namespace parley::accounts {
 
 // n bytes from the OpenSSL CSPRNG; throws std::runtime_error if it fails (never falls back).
 std::string random_bytes(std::size_t n);
@@ -21,4 +21,4 @@ std::string uuid_v4();
 // Lowercase hex SHA-256: sessions are stored by the digest of their id, never the id itself.
 std::string sha256_hex(std::string_view data);
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

@@ -1,8 +1,8 @@
-#include "core/auth/session_service.hpp"
+#include "accounts/session_service.hpp"
 
-#include "core/auth/random.hpp"
+#include "accounts/random.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
 namespace {
 // Ids we issue are 43 base64url characters; anything far off is not worth a database lookup.
@@ -67,4 +67,4 @@ std::string SessionService::logout(std::string_view cookie_header) {
   return clear_session_cookie(config_.cookie);
 }
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

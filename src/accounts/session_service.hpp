@@ -6,10 +6,10 @@
 #include <string>
 #include <string_view>
 
-#include "core/auth/cookie.hpp"
-#include "core/storage/storage.hpp"
+#include "accounts/http/cookie.hpp"
+#include "accounts/storage/storage.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
 struct SessionConfig {
   std::int64_t pre_login_lifetime_seconds = 600;        // 10 min to finish a login
@@ -57,4 +57,4 @@ class SessionService {
   SessionConfig config_;
 };
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

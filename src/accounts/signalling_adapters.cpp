@@ -1,22 +1,22 @@
-#include "core/auth/core_adapters.hpp"
+#include "accounts/signalling_adapters.hpp"
 
 #include <spdlog/spdlog.h>
 
-namespace parley::auth {
+namespace parley::accounts {
 
-core::Identity to_core_identity(const Identity& identity) {
-  core::Identity out;
+signalling::Identity to_core_identity(const Identity& identity) {
+  signalling::Identity out;
   if (!identity.user || identity.method == AuthMethod::none) return out;
-  out.authentication = identity.method == AuthMethod::jwt ? core::Authentication::jwt : core::Authentication::session;
+  out.authentication = identity.method == AuthMethod::jwt ? signalling::Authentication::jwt : signalling::Authentication::session;
   out.user_id = identity.user->id;
   out.username = identity.user->username;
   out.is_bot = identity.user->is_bot;
   return out;
 }
 
-core::HandshakeIdentity AccountsIdentityResolver::resolve(std::string_view authorization_header,
+signalling::HandshakeIdentity AccountsIdentityResolver::resolve(std::string_view authorization_header,
                                                           std::string_view cookie_header) const {
-  core::HandshakeIdentity out;
+  signalling::HandshakeIdentity out;
   try {
     const Identity id = authenticator_.resolve(authorization_header, cookie_header, clock_.unix_s());
     if (id.bearer_rejected) spdlog::info("websocket handshake: bearer token ignored ({})", to_string(id.bearer_error));
@@ -28,4 +28,4 @@ core::HandshakeIdentity AccountsIdentityResolver::resolve(std::string_view autho
   return out;
 }
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

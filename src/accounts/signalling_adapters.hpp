@@ -1,27 +1,27 @@
 #pragma once
 // Plugs the accounts into the signalling core's interfaces: the handshake identity (§2.2).
 // (The reserved-name interface is implemented by AccountReservedNames in account_names.hpp.)
-#include "core/auth/identity.hpp"
-#include "core/clock.hpp"
-#include "core/identity_resolver.hpp"
+#include "accounts/caller.hpp"
+#include "signalling/clock.hpp"
+#include "signalling/identity.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
-// core::Identity from an accounts identity ({none}, or {jwt|session, user id, username, is_bot}).
-core::Identity to_core_identity(const Identity& identity);
+// signalling::Identity from an accounts identity ({none}, or {jwt|session, user id, username, is_bot}).
+signalling::Identity to_core_identity(const Identity& identity);
 
-class AccountsIdentityResolver final : public core::IdentityResolver {
+class AccountsIdentityResolver final : public signalling::IdentityResolver {
  public:
-  AccountsIdentityResolver(const RequestAuthenticator& authenticator, const core::Clock& clock)
+  AccountsIdentityResolver(const RequestAuthenticator& authenticator, const signalling::Clock& clock)
       : authenticator_(authenticator), clock_(clock) {}
 
   // Never refuses: an invalid token sets invalid_token and the cookie (or nothing) decides.
   // A storage failure is logged and yields an anonymous identity.
-  core::HandshakeIdentity resolve(std::string_view authorization_header, std::string_view cookie_header) const override;
+  signalling::HandshakeIdentity resolve(std::string_view authorization_header, std::string_view cookie_header) const override;
 
  private:
   const RequestAuthenticator& authenticator_;
-  const core::Clock& clock_;
+  const signalling::Clock& clock_;
 };
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

@@ -1,8 +1,8 @@
-#include "core/auth/text_rules.hpp"
+#include "accounts/text_rules.hpp"
 
-#include "core/unicode.hpp"
+#include "signalling/unicode.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
 namespace {
 
@@ -10,13 +10,13 @@ char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c -
 
 }  // namespace
 
-std::optional<std::size_t> utf8_length(std::string_view text) { return core::utf8_length_strict(text); }
+std::optional<std::size_t> utf8_length(std::string_view text) { return signalling::utf8_length_strict(text); }
 
 bool has_control_characters(std::string_view text) {
   char32_t cp = 0;
   for (std::size_t i = 0; i < text.size();) {
-    if (!core::decode_code_point(text, i, cp)) return true;  // malformed counts as forbidden
-    if (core::is_control_or_bidi(cp)) return true;
+    if (!signalling::decode_code_point(text, i, cp)) return true;  // malformed counts as forbidden
+    if (signalling::is_control_or_bidi(cp)) return true;
   }
   return false;
 }
@@ -42,4 +42,4 @@ std::string ascii_lowercase(std::string_view text) {
   return out;
 }
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace parley::auth {
+namespace parley::accounts {
 
 // Number of code points, or nullopt if `text` is not well-formed UTF-8 (overlongs, surrogates,
 // truncated sequences and values above U+10FFFF are rejected).
@@ -24,4 +24,4 @@ std::string_view trim_ascii_space(std::string_view text);
 // A copy with ASCII letters lowered (schemes, hosts, media types, header parameter names).
 std::string ascii_lowercase(std::string_view text);
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

@@ -1,15 +1,16 @@
-#include "core/auth/bots_cli.hpp"
+#include "app/bots_cli.hpp"
 
 #include <boost/json.hpp>
 #include <fstream>
 #include <sstream>
 
-#include "core/auth/avatar.hpp"
-#include "core/auth/base64.hpp"
-#include "core/auth/http_types.hpp"
-#include "core/auth/text_rules.hpp"
+#include "accounts/avatar.hpp"
+#include "accounts/base64.hpp"
+#include "accounts/http/http_types.hpp"
+#include "accounts/text_rules.hpp"
 
-namespace parley::auth {
+namespace parley::app {
+using namespace parley::accounts;  // avatar checks, base64, URL encoding
 
 namespace json = boost::json;
 
@@ -134,4 +135,4 @@ BotsCliOutput format_bots_cli_reply(const BotsCliRequest& request, unsigned stat
   return out;
 }
 
-}  // namespace parley::auth
+}  // namespace parley::app

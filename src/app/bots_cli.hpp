@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace parley::auth {
+namespace parley::app {
 
 struct BotsCliRequest {
   std::string method, target, content_type, body;
@@ -38,4 +38,4 @@ BotsCliOutput format_bots_cli_reply(const BotsCliRequest& request, unsigned stat
 // "image/png" etc. from the first bytes, or "" if not an allowed avatar type.
 std::string sniff_image_type(std::string_view bytes);
 
-}  // namespace parley::auth
+}  // namespace parley::app

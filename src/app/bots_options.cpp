@@ -7,12 +7,12 @@
 
 #include "app/dotenv.hpp"
 #include "app/duration_flag.hpp"
-#include "core/duration.hpp"
+#include "app/duration.hpp"
 
 namespace parley::app {
 namespace {
 
-std::chrono::milliseconds duration(const std::string& s) { return *core::parse_duration(s); }
+std::chrono::milliseconds duration(const std::string& s) { return *app::parse_duration(s); }
 
 std::string flag_value(int argc, char** argv, const std::string& name, const std::string& fallback) {
   for (int i = 1; i < argc; ++i) {

@@ -1,9 +1,9 @@
-#include "core/duration.hpp"
+#include "app/duration.hpp"
 
 #include <charconv>
 #include <cstdint>
 
-namespace parley::core {
+namespace parley::app {
 
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
   std::int64_t value = 0;
@@ -22,4 +22,4 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
   return std::chrono::milliseconds(value * factor_ms);
 }
 
-}  // namespace parley::core
+}  // namespace parley::app

@@ -4,8 +4,8 @@
 #include <optional>
 #include <string_view>
 
-namespace parley::core {
+namespace parley::app {
 
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 
-}  // namespace parley::core
+}  // namespace parley::app

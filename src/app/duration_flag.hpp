@@ -3,7 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
-#include "core/duration.hpp"
+#include "app/duration.hpp"
 
 namespace parley::app {
 
@@ -11,7 +11,7 @@ struct DurationValidator : CLI::Validator {
   DurationValidator() {
     name_ = "DURATION";
     func_ = [](const std::string& s) {
-      const auto d = core::parse_duration(s);
+      const auto d = app::parse_duration(s);
       return d && d->count() > 0 ? std::string() : "not a positive duration (examples: 500ms, 30s, 5m, 90d): " + s;
     };
   }

@@ -3,8 +3,8 @@
 #include <boost/url/parse.hpp>
 #include <cstdlib>
 
-#include "core/auth/cookie.hpp"
-#include "core/duration.hpp"
+#include "accounts/http/cookie.hpp"
+#include "app/duration.hpp"
 
 namespace parley::app {
 namespace {
@@ -23,7 +23,7 @@ std::string env(const char* name) {
 }
 
 std::optional<std::chrono::seconds> positive_seconds(const std::string& text) {
-  const auto d = core::parse_duration(text);
+  const auto d = app::parse_duration(text);
   if (!d || d->count() < 1000) return std::nullopt;
   return std::chrono::duration_cast<std::chrono::seconds>(*d);
 }
@@ -66,7 +66,7 @@ void add_account_options(CLI::App& app, AccountFlags& f, ServerOptions& o) {
 }
 
 std::optional<std::string> finish_account_options(const AccountFlags& f, ServerOptions& o,
-                                                  std::vector<core::LoginProvider>& buttons) {
+                                                  std::vector<app::LoginProvider>& buttons) {
   auto& a = o.accounts;
   if (f.data_dir.empty()) return "--data-dir must not be empty";
   a.data_dir = f.data_dir;
@@ -81,10 +81,10 @@ std::optional<std::string> finish_account_options(const AccountFlags& f, ServerO
   a.sessions.lifetime_seconds = session->count();
 
   a.sessions.cookie.domain = o.cookie_domain;
-  a.sessions.cookie.same_site = auth::parse_same_site(o.cookie_samesite);  // already one of None/Lax/Strict
+  a.sessions.cookie.same_site = accounts::parse_same_site(o.cookie_samesite);  // already one of None/Lax/Strict
   a.sessions.cookie.secure = o.cookie_secure;
   try {
-    auth::validate_cookie_config(a.sessions.cookie);  // its warnings are logged by Accounts
+    accounts::validate_cookie_config(a.sessions.cookie);  // its warnings are logged by Accounts
   } catch (const std::invalid_argument& e) {
     return e.what();  // the text names the flag
   }
@@ -94,7 +94,7 @@ std::optional<std::string> finish_account_options(const AccountFlags& f, ServerO
   a.avatars.allow_http = f.avatar_allow_http;
 
   // GitHub: enabled by the two env vars plus a redirect URL (§4.2).
-  auth::GithubConfig gh{env("GH_LOGIN_CLIENT_ID"), env("GH_LOGIN_CLIENT_SECRET"), f.github_redirect_url,
+  accounts::GithubConfig gh{env("GH_LOGIN_CLIENT_ID"), env("GH_LOGIN_CLIENT_SECRET"), f.github_redirect_url,
                         f.github_oauth_base_url, f.github_api_base_url};
   if (gh.client_id.empty() != gh.client_secret.empty())
     return gh.client_id.empty() ? "GH_LOGIN_CLIENT_SECRET is set but GH_LOGIN_CLIENT_ID is empty"
@@ -114,7 +114,7 @@ std::optional<std::string> finish_account_options(const AccountFlags& f, ServerO
   if (!f.kioubit_pubkey.empty()) {
     if (auto p = url_problem("--kioubit-login-redir-url", f.kioubit_redirect_url)) return p;
     if (auto p = url_problem("--kioubit-auth-url", f.kioubit_auth_url)) return p;
-    a.kioubit = auth::KioubitSetup{f.kioubit_pubkey, {f.kioubit_auth_url, f.kioubit_redirect_url}};
+    a.kioubit = accounts::KioubitSetup{f.kioubit_pubkey, {f.kioubit_auth_url, f.kioubit_redirect_url}};
     buttons.push_back({"kioubit", "kioubit", "Sign in with Kioubit", "/api/kioubit/login/start"});
   }
 

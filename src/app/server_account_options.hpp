@@ -6,7 +6,7 @@
 #include <string>
 
 #include "app/server_options.hpp"
-#include "core/servers_json.hpp"
+#include "app/servers_json.hpp"
 
 namespace parley::app {
 
@@ -32,6 +32,6 @@ void add_account_options(CLI::App& app, AccountFlags& flags, ServerOptions& out)
 // Validates the flags (and GH_LOGIN_CLIENT_ID / GH_LOGIN_CLIENT_SECRET from the environment),
 // fills out.accounts and the login buttons of servers.json. Returns an error naming the flag.
 std::optional<std::string> finish_account_options(const AccountFlags& flags, ServerOptions& out,
-                                                  std::vector<core::LoginProvider>& login_buttons);
+                                                  std::vector<app::LoginProvider>& login_buttons);
 
 }  // namespace parley::app

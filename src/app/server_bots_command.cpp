@@ -7,8 +7,8 @@
 
 #include "app/dotenv.hpp"
 #include "app/server_options.hpp"
-#include "core/auth/bots_cli.hpp"
-#include "core/auth/jwt_key.hpp"
+#include "app/bots_cli.hpp"
+#include "accounts/jwt_key.hpp"
 #include "transport/management_client.hpp"
 
 namespace parley::app {
@@ -51,22 +51,22 @@ int bots_command(std::vector<std::string> args) {
   }
   if (!take_flag(head, "--management-listen", socket) || !take_flag(head, "--management-socket", socket) ||
       !head.empty()) {
-    std::cerr << "parley-server bots: --management-listen needs a path\n" << auth::bots_cli_usage();
+    std::cerr << "parley-server bots: --management-listen needs a path\n" << app::bots_cli_usage();
     return 2;
   }
   if (socket.empty()) {
     std::cerr << "parley-server bots: the management socket path is empty\n";
     return 2;
   }
-  const auto parsed = auth::parse_bots_cli(args);
+  const auto parsed = app::parse_bots_cli(args);
   if (!parsed.request) {
-    std::cerr << "parley-server bots: " << parsed.error << "\n" << auth::bots_cli_usage();
+    std::cerr << "parley-server bots: " << parsed.error << "\n" << app::bots_cli_usage();
     return 2;
   }
   const auto& r = *parsed.request;
   try {
     const auto answer = transport::call_management(socket, {r.method, r.target, r.content_type, r.body});
-    const auto output = auth::format_bots_cli_reply(r, answer.status, answer.body);
+    const auto output = app::format_bots_cli_reply(r, answer.status, answer.body);
     std::cout << output.out;
     std::cerr << output.err;
     return output.exit_code;
@@ -90,9 +90,9 @@ int jwt_command(std::vector<std::string> args) {
     return 2;
   }
   const std::filesystem::path file =
-      key_file.empty() ? std::filesystem::path(data_dir) / auth::JwtKey::kDefaultFileName : std::filesystem::path(key_file);
+      key_file.empty() ? std::filesystem::path(data_dir) / accounts::JwtKey::kDefaultFileName : std::filesystem::path(key_file);
   try {
-    auth::JwtKey::rotate(file);
+    accounts::JwtKey::rotate(file);
   } catch (const std::exception& e) {
     std::cerr << "parley-server jwt rotate: " << e.what() << "\n";
     return 1;

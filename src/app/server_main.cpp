@@ -9,9 +9,9 @@
 
 #include "app/server_bots_command.hpp"
 #include "app/server_options.hpp"
-#include "core/auth/accounts.hpp"
-#include "core/auth/core_adapters.hpp"
-#include "core/local_router.hpp"
+#include "accounts/accounts.hpp"
+#include "accounts/signalling_adapters.hpp"
+#include "signalling/routing/local_router.hpp"
 #include "transport/account_routes.hpp"
 #include "transport/curl_http_client.hpp"
 #include "transport/http_server.hpp"
@@ -26,20 +26,20 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(options.log_level));
 
   boost::asio::io_context io(1);
-  core::SystemClock clock;
+  signalling::SystemClock clock;
   transport::CurlHttpClient outbound;
-  std::unique_ptr<auth::Accounts> accounts;
+  std::unique_ptr<accounts::Accounts> accounts;
   try {
-    accounts = std::make_unique<auth::Accounts>(options.accounts, outbound);
+    accounts = std::make_unique<accounts::Accounts>(options.accounts, outbound);
   } catch (const std::exception& e) {
     spdlog::critical("cannot set up accounts: {}", e.what());
     return 1;
   }
   for (const auto& w : accounts->warnings()) spdlog::warn("{}", w);
 
-  core::LocalRouter router;
-  auth::AccountsIdentityResolver identities(accounts->authenticator(), clock);
-  core::SignallingService service(router, accounts->reserved_names(), clock, options.signalling);
+  signalling::LocalRouter router;
+  accounts::AccountsIdentityResolver identities(accounts->authenticator(), clock);
+  signalling::SignallingService service(router, accounts->reserved_names(), clock, options.signalling);
   transport::HttpServer server(io, options.server, service, clock, identities);
   // Outbound HTTPS (GitHub callback, remote avatars) and management requests run here, never on
   // the I/O thread. Declared after `accounts` and `io`: it is joined before they go away.

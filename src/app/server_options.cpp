@@ -10,8 +10,8 @@
 #include "app/dotenv.hpp"
 #include "app/duration_flag.hpp"
 #include "app/server_account_options.hpp"
-#include "core/duration.hpp"
-#include "core/servers_json.hpp"
+#include "app/duration.hpp"
+#include "app/servers_json.hpp"
 
 namespace parley::app {
 namespace {
@@ -127,19 +127,19 @@ std::optional<int> parse_server_options(int argc, char** argv, ServerOptions& o)
     return fail("--listen must be ADDRESS:PORT, e.g. 0.0.0.0:3001 or [::1]:3001 (got '" + listen + "')");
   if (s.ws_path.empty() || s.ws_path[0] != '/' || s.ws_path.find('?') != std::string::npos)
     return fail("--ws-path must start with / and have no query (got '" + s.ws_path + "')");
-  const auto timeout = core::parse_duration(ws_timeout);
+  const auto timeout = app::parse_duration(ws_timeout);
   if (!timeout || timeout->count() <= 0) return fail("--ws-timeout must be greater than 0");
   l.idle_timeout_ms = timeout->count();
   if (timeout->count() < 10'000) std::cerr << "warning: --ws-timeout below 10s disconnects slow-pinging clients\n";
   for (const auto& origin : s.origins.allowed_origins)
-    if (core::normalise_origin(origin).empty())
+    if (transport::normalise_origin(origin).empty())
       return fail("--allowed-origin must be scheme://host[:port] (got '" + origin + "')");
   if (o.cookie_samesite == "None" && !o.cookie_secure)
     return fail("--cookie-samesite None needs --cookie-secure true (browsers drop such cookies)");
   if (o.cookie_samesite == "Strict")
     std::cerr << "warning: --cookie-samesite Strict: the login callback is a cross-site navigation and will not carry the cookie\n";
 
-  std::vector<core::LoginProvider> login_buttons;
+  std::vector<app::LoginProvider> login_buttons;
   if (auto problem = finish_account_options(account_flags, o, login_buttons)) return fail(*problem);
 
   if (!servers_json_file.empty()) {
@@ -151,13 +151,13 @@ std::optional<int> parse_server_options(int argc, char** argv, ServerOptions& o)
     if (ec || !parsed.is_array()) return fail("--servers-json " + servers_json_file + " must hold a JSON array");
     s.servers_json = ss.str();
   } else {
-    core::ServersJsonConfig sj;
+    app::ServersJsonConfig sj;
     sj.server_name = server_name;
     sj.ws_path = s.ws_path;
     sj.ice_servers = ice_servers;
     sj.allow_anonymous = l.allow_anonymous;
     sj.login_providers = std::move(login_buttons);  // the configured logins only (§10.1)
-    s.servers_json = core::render_servers_json(sj);
+    s.servers_json = app::render_servers_json(sj);
   }
   return std::nullopt;
 }

@@ -3,8 +3,8 @@
 #include <optional>
 #include <string>
 
-#include "core/auth/accounts.hpp"
-#include "core/signalling_service.hpp"
+#include "accounts/accounts.hpp"
+#include "signalling/signalling_service.hpp"
 #include "transport/server_config.hpp"
 
 namespace parley::app {
@@ -14,14 +14,14 @@ inline constexpr const char* kDefaultManagementSocket = "/run/parley/management.
 
 struct ServerOptions {
   transport::ServerConfig server;
-  core::SignallingLimits signalling;
+  signalling::SignallingLimits signalling;
   std::string log_level = "info";
   std::string env_file = ".env";
   std::string cookie_domain;
   std::string cookie_samesite = "Lax";
   bool cookie_secure = false;
-  // Accounts (data dir, keys, sessions, logins), ready for auth::Accounts.
-  auth::AccountsConfig accounts;
+  // Accounts (data dir, keys, sessions, logins), ready for accounts::Accounts.
+  accounts::AccountsConfig accounts;
   // The management API's unix socket (§5); "" disables it.
   std::string management_listen = kDefaultManagementSocket;
   bool management_listen_default = true;  // not set by flag or environment

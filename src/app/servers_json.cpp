@@ -1,8 +1,8 @@
-#include "core/servers_json.hpp"
+#include "app/servers_json.hpp"
 
 #include "protocol/json_writer.hpp"
 
-namespace parley::core {
+namespace parley::app {
 
 std::string render_servers_json(const ServersJsonConfig& c) {
   std::string out;
@@ -27,4 +27,4 @@ std::string render_servers_json(const ServersJsonConfig& c) {
   return out;
 }
 
-}  // namespace parley::core
+}  // namespace parley::app

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-namespace parley::core {
+namespace parley::app {
 
 struct LoginProvider {
   std::string name, kind, display_name, login_url;
@@ -20,4 +20,4 @@ struct ServersJsonConfig {
 
 std::string render_servers_json(const ServersJsonConfig& config);
 
-}  // namespace parley::core
+}  // namespace parley::app

@@ -3,7 +3,7 @@
 #include <chrono>
 #include <cstdint>
 
-namespace parley::core {
+namespace parley::signalling {
 
 class Clock {
 public:
@@ -25,4 +25,4 @@ public:
   }
 };
 
-}  // namespace parley::core
+}  // namespace parley::signalling

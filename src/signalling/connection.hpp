@@ -4,11 +4,11 @@
 #include <cstdint>
 #include <string>
 
-#include "core/frame_sink.hpp"
-#include "core/rate_limit.hpp"
+#include "signalling/frame_sink.hpp"
+#include "signalling/rate_limit.hpp"
 #include "protocol/envelope.hpp"
 
-namespace parley::core {
+namespace parley::signalling {
 
 enum class Authentication { none, jwt, session };
 
@@ -42,4 +42,4 @@ struct Connection {
   ErrorWindow errors;
 };
 
-}  // namespace parley::core
+}  // namespace parley::signalling

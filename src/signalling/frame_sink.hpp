@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace parley::core {
+namespace parley::signalling {
 
 // One encoded frame, shared by every recipient of a broadcast.
 using SharedFrame = std::shared_ptr<const std::string>;
@@ -55,4 +55,4 @@ public:
   virtual void close(CloseCode code, std::string_view reason) = 0;
 };
 
-}  // namespace parley::core
+}  // namespace parley::signalling

@@ -1,8 +1,8 @@
-#include "core/identity_resolver.hpp"
+#include "signalling/identity.hpp"
 
 #include <cctype>
 
-namespace parley::core {
+namespace parley::signalling {
 
 std::string_view bearer_token(std::string_view header) {
   const auto space = header.find(' ');
@@ -18,4 +18,4 @@ std::string_view bearer_token(std::string_view header) {
   return token;
 }
 
-}  // namespace parley::core
+}  // namespace parley::signalling

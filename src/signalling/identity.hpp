@@ -3,9 +3,9 @@
 // and sessions; without accounts every connection is anonymous and any bearer token is invalid.
 #include <string_view>
 
-#include "core/connection.hpp"
+#include "signalling/connection.hpp"
 
-namespace parley::core {
+namespace parley::signalling {
 
 struct HandshakeIdentity {
   Identity identity;
@@ -28,4 +28,4 @@ public:
   }
 };
 
-}  // namespace parley::core
+}  // namespace parley::signalling

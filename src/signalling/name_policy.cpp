@@ -1,10 +1,10 @@
-#include "core/name_policy.hpp"
+#include "signalling/name_policy.hpp"
 
 #include <fmt/format.h>
 
-#include "core/unicode.hpp"
+#include "signalling/unicode.hpp"
 
-namespace parley::core {
+namespace parley::signalling {
 namespace {
 
 // U+FFFD too: it is what a malformed byte decodes to.
@@ -37,4 +37,4 @@ std::string avoid_reserved(const std::string& name, std::string_view own_usernam
   return name + "-" + std::to_string(10000);
 }
 
-}  // namespace parley::core
+}  // namespace parley::signalling

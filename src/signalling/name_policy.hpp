@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace parley::core {
+namespace parley::signalling {
 
 // Answers whether a name equals (ASCII case-insensitively) the username of an account other than
 // `own_username`. The accounts store implements it; without accounts nothing is reserved.
@@ -31,4 +31,4 @@ std::string default_node_name(std::uint64_t counter);
 // if it is reserved for another account.
 std::string avoid_reserved(const std::string& name, std::string_view own_username, const ReservedNames& reserved);
 
-}  // namespace parley::core
+}  // namespace parley::signalling

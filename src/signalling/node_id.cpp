@@ -1,11 +1,11 @@
-#include "core/node_id.hpp"
+#include "signalling/node_id.hpp"
 
 #include <openssl/rand.h>
 
 #include <array>
 #include <stdexcept>
 
-namespace parley::core {
+namespace parley::signalling {
 
 std::string new_node_id() {
   std::array<unsigned char, 16> b{};
@@ -23,4 +23,4 @@ std::string new_node_id() {
   return out;
 }
 
-}  // namespace parley::core
+}  // namespace parley::signalling

@@ -4,7 +4,7 @@
 #include <array>
 #include <cstdint>
 
-namespace parley::core {
+namespace parley::signalling {
 
 class TokenBucket {
 public:
@@ -56,4 +56,4 @@ private:
   std::int64_t newest_s_ = 0;
 };
 
-}  // namespace parley::core
+}  // namespace parley::signalling

@@ -1,8 +1,8 @@
-#include "core/registry.hpp"
+#include "signalling/registry.hpp"
 
 #include "protocol/json_writer.hpp"
 
-namespace parley::core {
+namespace parley::signalling {
 
 const char* to_string(Authentication a) {
   switch (a) {
@@ -64,4 +64,4 @@ std::string render_conns(const Registry& registry) {
   return out;
 }
 
-}  // namespace parley::core
+}  // namespace parley::signalling

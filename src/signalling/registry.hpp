@@ -6,9 +6,9 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "core/connection.hpp"
+#include "signalling/connection.hpp"
 
-namespace parley::core {
+namespace parley::signalling {
 
 class Registry {
 public:
@@ -32,4 +32,4 @@ private:
 // The `/conns` body (§3.3): registered connections only, the caller's own included.
 std::string render_conns(const Registry& registry);
 
-}  // namespace parley::core
+}  // namespace parley::signalling

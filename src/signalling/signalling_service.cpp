@@ -1,14 +1,14 @@
-#include "core/signalling_service.hpp"
+#include "signalling/signalling_service.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 
-#include "core/node_id.hpp"
-#include "core/unicode.hpp"
+#include "signalling/node_id.hpp"
+#include "signalling/unicode.hpp"
 #include "protocol/server_frames.hpp"
 
-namespace parley::core {
+namespace parley::signalling {
 namespace proto = parley::protocol;
 
 namespace {
@@ -245,4 +245,4 @@ void SignallingService::handle_ice(Connection& c, const proto::IceOffer& p) {
     fail(c, "unknown_peer", "no registered peer with that node id", std::string("ice_offer.to_node_id"));
 }
 
-}  // namespace parley::core
+}  // namespace parley::signalling

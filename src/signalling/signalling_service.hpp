@@ -6,13 +6,13 @@
 #include <string>
 #include <string_view>
 
-#include "core/clock.hpp"
-#include "core/connection.hpp"
-#include "core/name_policy.hpp"
-#include "core/registry.hpp"
-#include "core/router.hpp"
+#include "signalling/clock.hpp"
+#include "signalling/connection.hpp"
+#include "signalling/name_policy.hpp"
+#include "signalling/registry.hpp"
+#include "signalling/routing/router.hpp"
 
-namespace parley::core {
+namespace parley::signalling {
 
 struct SignallingLimits {
   std::size_t max_text_bytes = 65536;
@@ -80,4 +80,4 @@ private:
   std::uint64_t default_name_counter_ = 0;
 };
 
-}  // namespace parley::core
+}  // namespace parley::signalling

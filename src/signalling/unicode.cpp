@@ -1,6 +1,6 @@
-#include "core/unicode.hpp"
+#include "signalling/unicode.hpp"
 
-namespace parley::core {
+namespace parley::signalling {
 
 bool decode_code_point(std::string_view s, std::size_t& i, char32_t& cp) {
   const auto b0 = static_cast<unsigned char>(s[i]);
@@ -116,4 +116,4 @@ std::string_view trim_unicode_space(std::string_view text) {
   return text.substr(begin, end - begin);
 }
 
-}  // namespace parley::core
+}  // namespace parley::signalling

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-namespace parley::core {
+namespace parley::signalling {
 
 // Decodes the code point at `i` and advances past it. False on malformed input (overlongs,
 // surrogates, truncated sequences, values above U+10FFFF), leaving `i` unchanged.
@@ -25,4 +25,4 @@ bool is_unicode_white_space(char32_t c);
 // Trims Unicode White_Space (not only ASCII) from both ends.
 std::string_view trim_unicode_space(std::string_view text);
 
-}  // namespace parley::core
+}  // namespace parley::signalling

@@ -3,9 +3,9 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
-#include "core/auth/identity.hpp"
-#include "core/registry.hpp"
-#include "core/storage/storage.hpp"
+#include "accounts/caller.hpp"
+#include "signalling/registry.hpp"
+#include "accounts/storage/storage.hpp"
 #include "transport/auth_reply.hpp"
 
 namespace parley::transport {
@@ -17,16 +17,16 @@ bool is_logout(std::string_view path) { return path == "/logout" || path == "/ki
 
 // A storage failure (disk full, corrupt database) or a bug: logged, answered 500, server goes on.
 // Only the path is logged: the query may hold an OAuth code or a login nonce.
-auth::AccountReply internal_error(std::string_view path, const std::exception& e) {
+accounts::AccountReply internal_error(std::string_view path, const std::exception& e) {
   const bool storage = dynamic_cast<const storage::StorageError*>(&e) != nullptr;
   spdlog::error("{}: {}{}", path, storage ? "storage error: " : "", e.what());
-  return auth::AccountReply{auth::json_error(500, "internal error"), std::nullopt};
+  return accounts::AccountReply{accounts::json_error(500, "internal error"), std::nullopt};
 }
 
 }  // namespace
 
-AccountRoutes::AccountRoutes(asio::io_context& io, asio::thread_pool& pool, auth::Accounts& accounts,
-                             core::SignallingService& service, const core::Clock& clock)
+AccountRoutes::AccountRoutes(asio::io_context& io, asio::thread_pool& pool, accounts::Accounts& accounts,
+                             signalling::SignallingService& service, const signalling::Clock& clock)
     : io_(io), pool_(pool), accounts_(accounts), api_(accounts), service_(service), clock_(clock) {}
 
 void AccountRoutes::install(HttpRoutes& routes) {
@@ -55,12 +55,12 @@ void AccountRoutes::install(HttpRoutes& routes) {
           return accounts_.authenticator().resolve(authorization, "", clock_.unix_s());
         } catch (const std::exception& e) {
           spdlog::error("/conns: {}", e.what());
-          return auth::Identity{};  // a storage failure must not hide the public peer list
+          return accounts::Identity{};  // a storage failure must not hide the public peer list
         }
       }();
-      if (who.bearer_rejected) return to_response(auth::invalid_token_reply(), r.http);
+      if (who.bearer_rejected) return to_response(accounts::invalid_token_reply(), r.http);
     }
-    return json_response(r.http, http::status::ok, core::render_conns(service_.registry()));
+    return json_response(r.http, http::status::ok, signalling::render_conns(service_.registry()));
   });
 }
 
@@ -71,8 +71,8 @@ void AccountRoutes::serve(const HttpRoutes& routes, const RouteRequest& r, Respo
     return respond(error_response(req, http::status::forbidden, "origin not allowed"), {});
 
   const std::string method(req.method_string());
-  const auth::AccountRequest ar{method, r.path, "", req[http::field::authorization], req[http::field::cookie]};
-  std::optional<auth::AccountRoute> route;
+  const accounts::AccountRequest ar{method, r.path, "", req[http::field::authorization], req[http::field::cookie]};
+  std::optional<accounts::AccountRoute> route;
   try {
     route = api_.route(ar, r.query, clock_.unix_ms());
   } catch (const std::exception& e) {
@@ -83,12 +83,12 @@ void AccountRoutes::serve(const HttpRoutes& routes, const RouteRequest& r, Respo
   run_blocking(req, std::string(r.path), std::move(route->blocking), std::move(respond));
 }
 
-void AccountRoutes::run_blocking(const Request& req, std::string path, std::function<auth::AccountReply()> job,
+void AccountRoutes::run_blocking(const Request& req, std::string path, std::function<accounts::AccountReply()> job,
                                  Respond respond) {
   // `req` lives until `respond` is called (HttpRoutes' contract), so the pointer stays valid.
   asio::post(pool_, [this, req = &req, path = std::move(path), job = std::move(job),
                      respond = std::move(respond)]() mutable {
-    auth::AccountReply reply;
+    accounts::AccountReply reply;
     try {
       reply = job();
     } catch (const std::exception& e) {
@@ -101,7 +101,7 @@ void AccountRoutes::run_blocking(const Request& req, std::string path, std::func
   });
 }
 
-void AccountRoutes::answer(const Request& req, auth::AccountReply reply, const Respond& respond) {
+void AccountRoutes::answer(const Request& req, accounts::AccountReply reply, const Respond& respond) {
   std::function<void()> after_write;
   if (reply.after) {
     // GitHub token revocation (§4.2 step 8): after the answer, off the I/O thread, result only logged.

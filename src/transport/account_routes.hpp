@@ -6,18 +6,18 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 
-#include "core/auth/accounts.hpp"
-#include "core/auth/accounts_http.hpp"
-#include "core/clock.hpp"
-#include "core/signalling_service.hpp"
+#include "accounts/accounts.hpp"
+#include "accounts/http/accounts_http.hpp"
+#include "signalling/clock.hpp"
+#include "signalling/signalling_service.hpp"
 #include "transport/http_routes.hpp"
 
 namespace parley::transport {
 
 class AccountRoutes {
 public:
-  AccountRoutes(boost::asio::io_context& io, boost::asio::thread_pool& pool, auth::Accounts& accounts,
-                core::SignallingService& service, const core::Clock& clock);
+  AccountRoutes(boost::asio::io_context& io, boost::asio::thread_pool& pool, accounts::Accounts& accounts,
+                signalling::SignallingService& service, const signalling::Clock& clock);
 
   // Registers the routes (replacing the anonymous placeholders) and `/conns` with its 401 for
   // an invalid bearer token (§3.1). Login routes of providers that are not configured stay 404.
@@ -25,15 +25,15 @@ public:
 
 private:
   void serve(const HttpRoutes& routes, const RouteRequest& r, Respond respond);
-  void run_blocking(const Request& req, std::string path, std::function<auth::AccountReply()> job, Respond respond);
-  void answer(const Request& req, auth::AccountReply reply, const Respond& respond);
+  void run_blocking(const Request& req, std::string path, std::function<accounts::AccountReply()> job, Respond respond);
+  void answer(const Request& req, accounts::AccountReply reply, const Respond& respond);
 
   boost::asio::io_context& io_;
   boost::asio::thread_pool& pool_;
-  auth::Accounts& accounts_;
-  auth::AccountsHttpApi api_;
-  core::SignallingService& service_;
-  const core::Clock& clock_;
+  accounts::Accounts& accounts_;
+  accounts::AccountsHttpApi api_;
+  signalling::SignallingService& service_;
+  const signalling::Clock& clock_;
 };
 
 }  // namespace parley::transport

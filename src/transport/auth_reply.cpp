@@ -2,7 +2,7 @@
 
 namespace parley::transport {
 
-StringResponse to_response(const auth::HttpReply& reply, unsigned version, bool keep_alive, bool head) {
+StringResponse to_response(const accounts::HttpReply& reply, unsigned version, bool keep_alive, bool head) {
   StringResponse res{static_cast<http::status>(reply.status), version};
   if (!reply.content_type.empty()) res.set(http::field::content_type, reply.content_type);
   // insert, not set: a reply may carry a header twice (several Set-Cookie values).

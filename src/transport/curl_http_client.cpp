@@ -37,8 +37,8 @@ CurlHttpClient::CurlHttpClient(std::string ca_file) : ca_file_(std::move(ca_file
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-auth::OutboundResponse CurlHttpClient::perform(const auth::OutboundRequest& req) {
-  auth::OutboundResponse out;
+accounts::OutboundResponse CurlHttpClient::perform(const accounts::OutboundRequest& req) {
+  accounts::OutboundResponse out;
   if (req.https_only && !starts_with_https(req.url)) {
     out.error = "only https URLs are allowed";
     return out;

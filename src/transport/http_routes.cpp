@@ -27,7 +27,7 @@ bool method_listed(std::string_view methods, http::verb verb) {
   return false;
 }
 
-HttpRoutes::HttpRoutes(const ServerConfig& config, core::SignallingService& service, WsHub& hub)
+HttpRoutes::HttpRoutes(const ServerConfig& config, signalling::SignallingService& service, WsHub& hub)
     : config_(config), service_(service), hub_(hub), static_files_(config.web_root) {
   add("/healthz", "GET, HEAD", [this](const RouteRequest& r) {
     std::string body;
@@ -37,7 +37,7 @@ HttpRoutes::HttpRoutes(const ServerConfig& config, core::SignallingService& serv
     return json_response(r.http, http::status::ok, std::move(body));
   });
   add("/conns", "GET, HEAD", [this](const RouteRequest& r) {
-    return json_response(r.http, http::status::ok, core::render_conns(service_.registry()));
+    return json_response(r.http, http::status::ok, signalling::render_conns(service_.registry()));
   });
   // The account routes (profile, avatar, logout, logins) are added by AccountRoutes.
 }
@@ -52,7 +52,7 @@ void HttpRoutes::add_async(std::string path, std::string methods, AsyncRouteHand
 
 bool HttpRoutes::origin_allowed(const Request& req) const {
   const auto origin = req[http::field::origin];
-  return config_.origins.is_allow_listed(origin) || core::OriginPolicy::is_same_origin(origin, req[http::field::host]);
+  return config_.origins.is_allow_listed(origin) || transport::OriginPolicy::is_same_origin(origin, req[http::field::host]);
 }
 
 void HttpRoutes::add_cors_headers(const Request& req, http::header<false>& h) const {

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/signalling_service.hpp"
+#include "signalling/signalling_service.hpp"
 #include "transport/http_types.hpp"
 #include "transport/server_config.hpp"
 #include "transport/static_files.hpp"
@@ -34,7 +34,7 @@ using Done = std::function<void(Response response, std::function<void()> after_w
 
 class HttpRoutes {
 public:
-  HttpRoutes(const ServerConfig& config, core::SignallingService& service, WsHub& hub);
+  HttpRoutes(const ServerConfig& config, signalling::SignallingService& service, WsHub& hub);
 
   // Registers an API route for both `path` and `/api<path>`; `methods` e.g. "GET, HEAD".
   void add(std::string path, std::string methods, RouteHandler handler);
@@ -56,7 +56,7 @@ private:
   std::optional<Response> dispatch(const Request& req, Done& done) const;
 
   const ServerConfig& config_;
-  core::SignallingService& service_;
+  signalling::SignallingService& service_;
   WsHub& hub_;
   StaticFiles static_files_;
   std::map<std::string, Route, std::less<>> routes_;

@@ -8,8 +8,8 @@ namespace parley::transport {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-HttpServer::HttpServer(asio::io_context& io, const ServerConfig& config, core::SignallingService& service,
-                       const core::Clock& clock, const core::IdentityResolver& identities)
+HttpServer::HttpServer(asio::io_context& io, const ServerConfig& config, signalling::SignallingService& service,
+                       const signalling::Clock& clock, const signalling::IdentityResolver& identities)
     : io_(io),
       config_(config),
       clock_(clock),
@@ -50,7 +50,7 @@ void HttpServer::shutdown(std::int64_t grace_ms, std::function<void()> done) {
   boost::system::error_code ignored;
   acceptor_.close(ignored);
   spdlog::info("shutting down: closing {} WebSocket connections", hub_.size());
-  hub_.close_all(core::CloseCode::going_away, "server shutdown");
+  hub_.close_all(signalling::CloseCode::going_away, "server shutdown");
   wait_drained(clock_.steady_ms() + grace_ms, std::move(done));
 }
 

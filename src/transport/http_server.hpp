@@ -5,8 +5,8 @@
 #include <functional>
 #include <memory>
 
-#include "core/identity_resolver.hpp"
-#include "core/signalling_service.hpp"
+#include "signalling/identity.hpp"
+#include "signalling/signalling_service.hpp"
 #include "transport/http_routes.hpp"
 #include "transport/server_config.hpp"
 #include "transport/ws_hub.hpp"
@@ -15,8 +15,8 @@ namespace parley::transport {
 
 class HttpServer {
 public:
-  HttpServer(boost::asio::io_context& io, const ServerConfig& config, core::SignallingService& service,
-             const core::Clock& clock, const core::IdentityResolver& identities);
+  HttpServer(boost::asio::io_context& io, const ServerConfig& config, signalling::SignallingService& service,
+             const signalling::Clock& clock, const signalling::IdentityResolver& identities);
 
   // Binds and starts accepting; throws on bind failure.
   void start();
@@ -32,8 +32,8 @@ private:
 
   boost::asio::io_context& io_;
   const ServerConfig& config_;
-  const core::Clock& clock_;
-  const core::IdentityResolver& identities_;
+  const signalling::Clock& clock_;
+  const signalling::IdentityResolver& identities_;
   WsHub hub_;
   HttpRoutes routes_;
   boost::asio::ip::tcp::acceptor acceptor_;

@@ -23,7 +23,7 @@ std::string_view path_of(std::string_view target) {
 }  // namespace
 
 HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, const ServerConfig& config, const HttpRoutes& routes,
-                         WsHub& hub, const core::IdentityResolver& identities)
+                         WsHub& hub, const signalling::IdentityResolver& identities)
     : stream_(std::move(socket)), config_(config), routes_(routes), hub_(hub), identities_(identities) {}
 
 void HttpSession::start() { read_request(); }

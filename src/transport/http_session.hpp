@@ -8,7 +8,7 @@
 #include <memory>
 #include <optional>
 
-#include "core/identity_resolver.hpp"
+#include "signalling/identity.hpp"
 #include "transport/http_routes.hpp"
 #include "transport/server_config.hpp"
 
@@ -19,7 +19,7 @@ class WsHub;
 class HttpSession final : public std::enable_shared_from_this<HttpSession> {
 public:
   HttpSession(boost::asio::ip::tcp::socket socket, const ServerConfig& config, const HttpRoutes& routes, WsHub& hub,
-              const core::IdentityResolver& identities);
+              const signalling::IdentityResolver& identities);
   void start();
 
 private:
@@ -37,7 +37,7 @@ private:
   const ServerConfig& config_;
   const HttpRoutes& routes_;
   WsHub& hub_;
-  const core::IdentityResolver& identities_;
+  const signalling::IdentityResolver& identities_;
   bool first_request_ = true;
   bool linger_ = false;
 };

@@ -9,8 +9,8 @@
 #include <spdlog/spdlog.h>
 #include <sys/un.h>
 
-#include "core/auth/management_socket_path.hpp"
-#include "core/storage/storage.hpp"
+#include "transport/management_socket_path.hpp"
+#include "accounts/storage/storage.hpp"
 #include "transport/auth_reply.hpp"
 #include "transport/lingering_close.hpp"
 
@@ -27,14 +27,14 @@ constexpr auto kRequestTimeout = std::chrono::seconds(30);
 // One client of the socket: requests in sequence, each answered by BotAccounts on the pool.
 class ManagementSession final : public std::enable_shared_from_this<ManagementSession> {
 public:
-  ManagementSession(local::socket socket, asio::io_context& io, asio::thread_pool& pool, auth::BotAccounts& bots,
-                    const core::Clock& clock)
+  ManagementSession(local::socket socket, asio::io_context& io, asio::thread_pool& pool, accounts::BotAccounts& bots,
+                    const signalling::Clock& clock)
       : stream_(std::move(socket)), io_(io), pool_(pool), bots_(bots), clock_(clock) {}
 
   void read() {
     parser_.emplace();
     parser_->header_limit(kMaxHeaderBytes);
-    parser_->body_limit(auth::BotAccounts::kMaxBodyBytes);
+    parser_->body_limit(accounts::BotAccounts::kMaxBodyBytes);
     stream_.expires_after(kRequestTimeout);
     http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       self->on_read(ec);
@@ -50,13 +50,13 @@ private:
     if (ec) return refuse(http::status::bad_request, "malformed request");
     auto req = std::make_shared<Request>(parser_->release());
     asio::post(pool_, [self = shared_from_this(), req]() mutable {
-      auth::HttpReply reply;
+      accounts::HttpReply reply;
       try {
         reply = self->bots_.handle({req->method_string(), req->target(), (*req)[http::field::content_type], req->body()},
                                    self->clock_.unix_s());
       } catch (const std::exception& e) {
         spdlog::error("management {}: {}", std::string_view(req->target()).substr(0, 64), e.what());
-        reply = auth::json_error(500, "internal error");
+        reply = accounts::json_error(500, "internal error");
       }
       auto res = std::make_shared<StringResponse>(to_response(reply, *req));
       // Move `self` on: the session (and its socket) must be released on the I/O thread.
@@ -94,8 +94,8 @@ private:
   std::optional<http::request_parser<http::string_body>> parser_;
   asio::io_context& io_;
   asio::thread_pool& pool_;
-  auth::BotAccounts& bots_;
-  const core::Clock& clock_;
+  accounts::BotAccounts& bots_;
+  const signalling::Clock& clock_;
 };
 
 // True when a process accepts connections on the socket at `path` (a server already running).
@@ -110,8 +110,8 @@ bool socket_is_live(asio::io_context& io, const std::filesystem::path& path) {
 
 }  // namespace
 
-ManagementListener::ManagementListener(asio::io_context& io, asio::thread_pool& pool, auth::BotAccounts& bots,
-                                       const core::Clock& clock)
+ManagementListener::ManagementListener(asio::io_context& io, asio::thread_pool& pool, accounts::BotAccounts& bots,
+                                       const signalling::Clock& clock)
     : io_(io), pool_(pool), bots_(bots), clock_(clock), acceptor_(io), retry_timer_(io) {}
 
 ManagementListener::~ManagementListener() { stop(); }
@@ -121,10 +121,10 @@ void ManagementListener::start(const std::filesystem::path& path) {
     throw std::runtime_error("management socket path is too long for a unix socket: " + path.string());
   if (socket_is_live(io_, path))
     throw std::runtime_error("another server is already listening on the management socket " + path.string());
-  auth::prepare_management_socket_path(path);  // throws if a non-socket file is there
+  prepare_management_socket_path(path);  // throws if a non-socket file is there
   acceptor_.open(local());
   {
-    auth::PrivateUmask guard;  // the socket is created 0600, never wider, not even for a moment
+    PrivateUmask guard;  // the socket is created 0600, never wider, not even for a moment
     boost::system::error_code ec;
     acceptor_.bind(local::endpoint(path.string()), ec);
     if (ec) {

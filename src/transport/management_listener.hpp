@@ -1,6 +1,6 @@
 #pragma once
 // The management API (PROTOCOL.md §5): HTTP/1.1 on a unix socket with mode 0600, answered by
-// auth::BotAccounts. Requests run on the blocking pool (SQLite writes, avatar decoding) and are
+// accounts::BotAccounts. Requests run on the blocking pool (SQLite writes, avatar decoding) and are
 // answered from the I/O thread.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
@@ -8,15 +8,15 @@
 #include <boost/asio/thread_pool.hpp>
 #include <filesystem>
 
-#include "core/auth/bot_accounts.hpp"
-#include "core/clock.hpp"
+#include "accounts/bot_accounts.hpp"
+#include "signalling/clock.hpp"
 
 namespace parley::transport {
 
 class ManagementListener {
 public:
-  ManagementListener(boost::asio::io_context& io, boost::asio::thread_pool& pool, auth::BotAccounts& bots,
-                     const core::Clock& clock);
+  ManagementListener(boost::asio::io_context& io, boost::asio::thread_pool& pool, accounts::BotAccounts& bots,
+                     const signalling::Clock& clock);
   ~ManagementListener();
 
   // Creates the parent directory (0750) if needed, replaces a stale socket, binds with mode 0600
@@ -32,8 +32,8 @@ private:
 
   boost::asio::io_context& io_;
   boost::asio::thread_pool& pool_;
-  auth::BotAccounts& bots_;
-  const core::Clock& clock_;
+  accounts::BotAccounts& bots_;
+  const signalling::Clock& clock_;
   boost::asio::local::stream_protocol::acceptor acceptor_;
   boost::asio::steady_timer retry_timer_;
   std::filesystem::path path_;

@@ -1,11 +1,11 @@
-#include "core/auth/management_socket_path.hpp"
+#include "transport/management_socket_path.hpp"
 
 #include <sys/stat.h>
 
 #include <stdexcept>
 #include <system_error>
 
-namespace parley::auth {
+namespace parley::transport {
 
 namespace fs = std::filesystem;
 
@@ -31,4 +31,4 @@ void prepare_management_socket_path(const fs::path& path) {
 PrivateUmask::PrivateUmask() : previous_(::umask(0177)) {}
 PrivateUmask::~PrivateUmask() { ::umask(previous_); }
 
-}  // namespace parley::auth
+}  // namespace parley::transport

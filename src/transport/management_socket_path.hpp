@@ -5,7 +5,7 @@
 
 #include <sys/types.h>
 
-namespace parley::auth {
+namespace parley::transport {
 
 // Creates a missing parent directory with mode 0750, removes an existing file at `path` only if
 // it is a socket, and throws std::runtime_error if anything else is there (never deletes data).
@@ -24,4 +24,4 @@ class PrivateUmask {
   mode_t previous_;
 };
 
-}  // namespace parley::auth
+}  // namespace parley::transport

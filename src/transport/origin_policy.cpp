@@ -1,9 +1,9 @@
-#include "core/origin_policy.hpp"
+#include "transport/origin_policy.hpp"
 
 #include <algorithm>
 #include <cctype>
 
-namespace parley::core {
+namespace parley::transport {
 namespace {
 
 std::string lower(std::string_view s) {
@@ -57,4 +57,4 @@ bool OriginPolicy::accepts_websocket(std::string_view origin, bool origin_presen
   return is_allow_listed(origin) || is_same_origin(origin, host_header);
 }
 
-}  // namespace parley::core
+}  // namespace parley::transport

@@ -4,7 +4,7 @@
 #include <string_view>
 #include <vector>
 
-namespace parley::core {
+namespace parley::transport {
 
 struct OriginPolicy {
   std::vector<std::string> allowed_origins;  // exact "scheme://host[:port]"
@@ -21,4 +21,4 @@ struct OriginPolicy {
 // "HTTP://Example.com:80" → "http://example.com"; returns "" if not an http(s) origin.
 std::string normalise_origin(std::string_view origin);
 
-}  // namespace parley::core
+}  // namespace parley::transport

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "core/origin_policy.hpp"
+#include "transport/origin_policy.hpp"
 #include "transport/ws_hub.hpp"
 
 namespace parley::transport {
@@ -13,7 +13,7 @@ struct ServerConfig {
   std::string listen_address = "0.0.0.0";
   std::uint16_t listen_port = 3001;
   std::string ws_path = "/ws";
-  core::OriginPolicy origins;
+  transport::OriginPolicy origins;
   bool cors = true;
   std::string web_root;
   std::string servers_json;  // the body served at /servers.json

@@ -4,12 +4,12 @@
 #include <cstddef>
 #include <string_view>
 
-#include "core/registry.hpp"
+#include "signalling/registry.hpp"
 
 namespace parley::transport {
 
 // Closes (1008) every connection, registered or not, authenticated as `user_id`. I/O thread only.
 // Returns how many were closed.
-std::size_t close_user_connections(const core::Registry& registry, std::string_view user_id, std::string_view reason);
+std::size_t close_user_connections(const signalling::Registry& registry, std::string_view user_id, std::string_view reason);
 
 }  // namespace parley::transport

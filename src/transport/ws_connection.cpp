@@ -23,14 +23,14 @@ WsConnection::WsConnection(asio::ip::tcp::socket socket, WsHub& hub)
 
 WsConnection::~WsConnection() = default;
 
-void WsConnection::start(std::string upgrade_response, std::string early_bytes, core::Identity identity,
+void WsConnection::start(std::string upgrade_response, std::string early_bytes, signalling::Identity identity,
                          bool invalid_token) {
   hub_.adopt(shared_from_this());
   error_code ec;
   socket_.non_blocking(true, ec);
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
   conn_ = &hub_.service().open(*this, std::move(identity));
-  enqueue(core::make_frame(std::move(upgrade_response)), WsOpcode::text, /*raw=*/true);
+  enqueue(signalling::make_frame(std::move(upgrade_response)), WsOpcode::text, /*raw=*/true);
   if (invalid_token) {
     spdlog::warn("connection {}: invalid bearer token ignored", conn_->node_id);
     hub_.service().send_error(*conn_, "invalid_token", "bearer token is invalid, expired or revoked");
@@ -77,7 +77,7 @@ void WsConnection::handle_event(WsEvent&& ev) {
     // Control frames spend the rate budget like text frames: a ping flood is rate limited, then
     // closed for abuse (1008), and its pongs are bounded like every other reply.
     case WsEvent::Kind::ping:
-      if (service.on_control_frame(*conn_)) enqueue(core::make_frame(std::move(ev.payload)), WsOpcode::pong);
+      if (service.on_control_frame(*conn_)) enqueue(signalling::make_frame(std::move(ev.payload)), WsOpcode::pong);
       break;
     case WsEvent::Kind::pong: service.on_control_frame(*conn_); break;
     case WsEvent::Kind::close:
@@ -90,7 +90,7 @@ void WsConnection::handle_event(WsEvent&& ev) {
   }
 }
 
-void WsConnection::send(core::SharedFrame frame) {
+void WsConnection::send(signalling::SharedFrame frame) {
   if (closing_ || aborted_) return;
   const auto& limits = hub_.limits();
   if (bounded_frames_ >= limits.max_queue_frames || bounded_bytes_ + frame->size() > limits.max_queue_bytes) {
@@ -103,26 +103,26 @@ void WsConnection::send(core::SharedFrame frame) {
   enqueue(std::move(frame), WsOpcode::text);
 }
 
-void WsConnection::reply(core::SharedFrame frame) {
+void WsConnection::reply(signalling::SharedFrame frame) {
   if (closing_ || aborted_) return;
   enqueue(std::move(frame), WsOpcode::text);
 }
 
-void WsConnection::send_presence(const core::SharedPresence& event) {
+void WsConnection::send_presence(const signalling::SharedPresence& event) {
   if (closing_ || aborted_) return;
   if (queued_presence_ >= kCoalescePresenceAfter) {
     if (presence_index_.empty()) index_queued_presence();
     auto& slot = presence_index_[event->subject][static_cast<std::size_t>(event->kind)];
     if (slot != 0) {
       // The viewer has not been sent the older state yet: it gets the newer one in its place.
-      queue_[slot - 1].data = core::frame_of(event);
+      queue_[slot - 1].data = signalling::frame_of(event);
       queue_[slot - 1].presence = event.get();
       return;
     }
     slot = static_cast<std::uint32_t>(queue_.size() + 1);
   }
   ++queued_presence_;
-  enqueue(core::frame_of(event), WsOpcode::text, false, event.get());
+  enqueue(signalling::frame_of(event), WsOpcode::text, false, event.get());
 }
 
 void WsConnection::index_queued_presence() {
@@ -131,19 +131,19 @@ void WsConnection::index_queued_presence() {
       presence_index_[p->subject][static_cast<std::size_t>(p->kind)] = static_cast<std::uint32_t>(i + 1);
 }
 
-void WsConnection::close(core::CloseCode code, std::string_view reason) {
+void WsConnection::close(signalling::CloseCode code, std::string_view reason) {
   begin_close(static_cast<std::uint16_t>(code), reason);
 }
 
 void WsConnection::begin_close(std::uint16_t code, std::string_view reason) {
   if (closing_ || aborted_) return;
-  enqueue(core::make_frame(close_payload(code, reason)), WsOpcode::close);
+  enqueue(signalling::make_frame(close_payload(code, reason)), WsOpcode::close);
   closing_ = true;
   shutdown_after_write_ = true;
   close_started_ms_ = hub_.clock().steady_ms();
 }
 
-void WsConnection::enqueue(core::SharedFrame data, WsOpcode opcode, bool raw, const core::PresenceEvent* presence) {
+void WsConnection::enqueue(signalling::SharedFrame data, WsOpcode opcode, bool raw, const signalling::PresenceEvent* presence) {
   queue_.push_back({std::move(data), opcode, raw, presence});
   // Write once per turn of the event loop, not once per frame: a registration broadcasts one
   // `online` frame to every client, and several registrations read in one turn share one write.
@@ -209,7 +209,7 @@ void WsConnection::check_timeouts(std::int64_t now_ms) {
     return abort();
   }
   if (closing_ && now_ms - close_started_ms_ > limits.close_timeout_ms) return abort();
-  if (!closing_ && hub_.service().idle_expired(*conn_)) close(core::CloseCode::normal, "idle timeout");
+  if (!closing_ && hub_.service().idle_expired(*conn_)) close(signalling::CloseCode::normal, "idle timeout");
 }
 
 void WsConnection::abort() {

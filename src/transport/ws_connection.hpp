@@ -9,44 +9,44 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/frame_sink.hpp"
-#include "core/signalling_service.hpp"
+#include "signalling/frame_sink.hpp"
+#include "signalling/signalling_service.hpp"
 #include "transport/ws_frame_parser.hpp"
 
 namespace parley::transport {
 
 class WsHub;
 
-class WsConnection final : public core::FrameSink, public std::enable_shared_from_this<WsConnection> {
+class WsConnection final : public signalling::FrameSink, public std::enable_shared_from_this<WsConnection> {
 public:
   WsConnection(boost::asio::ip::tcp::socket socket, WsHub& hub);
   ~WsConnection() override;
 
   // Starts the connection: writes the 101 response, feeds bytes already read past the request.
-  void start(std::string upgrade_response, std::string early_bytes, core::Identity identity, bool invalid_token);
+  void start(std::string upgrade_response, std::string early_bytes, signalling::Identity identity, bool invalid_token);
 
-  void send(core::SharedFrame frame) override;
-  void reply(core::SharedFrame frame) override;
-  void send_presence(const core::SharedPresence& event) override;
-  void close(core::CloseCode code, std::string_view reason) override;
+  void send(signalling::SharedFrame frame) override;
+  void reply(signalling::SharedFrame frame) override;
+  void send_presence(const signalling::SharedPresence& event) override;
+  void close(signalling::CloseCode code, std::string_view reason) override;
 
   // Called once a second by the hub: idle timeout, stalled writes, slow close handshakes.
   void check_timeouts(std::int64_t now_ms);
 
 private:
   struct Outgoing {
-    core::SharedFrame data;
+    signalling::SharedFrame data;
     WsOpcode opcode;
     bool raw = false;  // bytes written as they are (the 101 response), no frame header
-    const core::PresenceEvent* presence = nullptr;  // kept alive by `data`
+    const signalling::PresenceEvent* presence = nullptr;  // kept alive by `data`
   };
 
   void wait_readable();
   void on_readable();
   bool handle_bytes(std::string_view bytes);  // false once the connection is closing
   void handle_event(WsEvent&& ev);
-  void enqueue(core::SharedFrame data, WsOpcode opcode, bool raw = false,
-               const core::PresenceEvent* presence = nullptr);
+  void enqueue(signalling::SharedFrame data, WsOpcode opcode, bool raw = false,
+               const signalling::PresenceEvent* presence = nullptr);
   void index_queued_presence();
   void flush();
   friend class WsHub;  // runs the flush it scheduled
@@ -60,7 +60,7 @@ private:
 
   boost::asio::ip::tcp::socket socket_;
   WsHub& hub_;
-  core::Connection* conn_ = nullptr;
+  signalling::Connection* conn_ = nullptr;
   WsFrameParser parser_;
   std::vector<Outgoing> queue_;
   // What the queue bound counts: frames from others (relays). Replies are bounded by the
@@ -70,7 +70,7 @@ private:
   // Presence frames waiting in queue_; past a few, indexed by subject and kind (position + 1),
   // so that a newer event replaces the waiting one instead of growing the queue.
   std::size_t queued_presence_ = 0;
-  std::unordered_map<std::string, std::array<std::uint32_t, core::kPresenceKinds>> presence_index_;
+  std::unordered_map<std::string, std::array<std::uint32_t, signalling::kPresenceKinds>> presence_index_;
   std::vector<Outgoing> in_flight_;
   std::int64_t write_started_ms_ = 0;
   std::int64_t close_started_ms_ = 0;

@@ -10,7 +10,7 @@
 
 namespace parley::transport {
 
-WsHub::WsHub(boost::asio::io_context& io, core::SignallingService& service, const core::Clock& clock, WsLimits limits)
+WsHub::WsHub(boost::asio::io_context& io, signalling::SignallingService& service, const signalling::Clock& clock, WsLimits limits)
     : io_(io), service_(service), clock_(clock), limits_(limits), scratch_(64 * 1024), sweep_timer_(io) {}
 
 WsHub::~WsHub() = default;
@@ -67,7 +67,7 @@ void WsHub::trim_heap_after_burst() {
   }
 }
 
-void WsHub::close_all(core::CloseCode code, std::string_view reason) {
+void WsHub::close_all(signalling::CloseCode code, std::string_view reason) {
   std::vector<std::shared_ptr<WsConnection>> all;
   for (const auto& [ptr, conn] : connections_) all.push_back(conn);
   for (const auto& conn : all) conn->close(code, reason);

@@ -8,8 +8,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/clock.hpp"
-#include "core/signalling_service.hpp"
+#include "signalling/clock.hpp"
+#include "signalling/signalling_service.hpp"
 
 namespace parley::transport {
 
@@ -26,7 +26,7 @@ struct WsLimits {
 
 class WsHub {
 public:
-  WsHub(boost::asio::io_context& io, core::SignallingService& service, const core::Clock& clock, WsLimits limits);
+  WsHub(boost::asio::io_context& io, signalling::SignallingService& service, const signalling::Clock& clock, WsLimits limits);
   ~WsHub();
 
   void adopt(const std::shared_ptr<WsConnection>& connection);
@@ -41,12 +41,12 @@ public:
   void note_flushed(std::size_t frames) { frames_flushed_ += frames; }
 
   void start_sweeper();
-  void close_all(core::CloseCode code, std::string_view reason);
+  void close_all(signalling::CloseCode code, std::string_view reason);
 
   // One read buffer for all connections: reads complete before the next one starts.
   std::vector<char>& scratch() { return scratch_; }
-  core::SignallingService& service() { return service_; }
-  const core::Clock& clock() const { return clock_; }
+  signalling::SignallingService& service() { return service_; }
+  const signalling::Clock& clock() const { return clock_; }
   const WsLimits& limits() const { return limits_; }
   boost::asio::io_context& io() { return io_; }
 
@@ -56,8 +56,8 @@ private:
   void trim_heap_after_burst();
 
   boost::asio::io_context& io_;
-  core::SignallingService& service_;
-  const core::Clock& clock_;
+  signalling::SignallingService& service_;
+  const signalling::Clock& clock_;
   WsLimits limits_;
   std::unordered_map<WsConnection*, std::shared_ptr<WsConnection>> connections_;
   std::vector<char> scratch_;

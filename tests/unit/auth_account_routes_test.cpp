@@ -10,10 +10,10 @@
 #include <thread>
 
 #include "auth_test_support.hpp"
-#include "core/auth/accounts.hpp"
-#include "core/local_router.hpp"
-#include "core/name_policy.hpp"
-#include "core/storage/sqlite_storage.hpp"
+#include "accounts/accounts.hpp"
+#include "signalling/routing/local_router.hpp"
+#include "signalling/name_policy.hpp"
+#include "accounts/storage/sqlite_storage.hpp"
 #include "transport/account_routes.hpp"
 #include "transport/management_listener.hpp"
 #include "transport/ws_hub.hpp"
@@ -67,9 +67,9 @@ class AccountRoutesTest : public ::testing::Test {
   AccountRoutesTest() {
     auto owned = std::make_unique<BreakableStorage>(tmp.path());
     store = owned.get();
-    auth::AccountsConfig cfg;
+    accounts::AccountsConfig cfg;
     cfg.data_dir = tmp.path();
-    accounts = std::make_unique<auth::Accounts>(cfg, outbound, std::move(owned));
+    accounts = std::make_unique<accounts::Accounts>(cfg, outbound, std::move(owned));
     routes_glue = std::make_unique<transport::AccountRoutes>(io, pool, *accounts, service, clock);
     routes_glue->install(routes);
   }
@@ -97,13 +97,13 @@ class AccountRoutesTest : public ::testing::Test {
   test::TempDir tmp;
   test::ScriptedHttp outbound;
   BreakableStorage* store = nullptr;
-  std::unique_ptr<auth::Accounts> accounts;
+  std::unique_ptr<accounts::Accounts> accounts;
   boost::asio::io_context io;
   boost::asio::thread_pool pool{1};
-  core::SystemClock clock;
-  core::LocalRouter router;
-  core::NoReservedNames names;
-  core::SignallingService service{router, names, clock, {}};
+  signalling::SystemClock clock;
+  signalling::LocalRouter router;
+  signalling::NoReservedNames names;
+  signalling::SignallingService service{router, names, clock, {}};
   transport::ServerConfig config;
   transport::WsHub hub{io, service, clock, config.ws};
   transport::HttpRoutes routes{config, service, hub};
@@ -157,10 +157,10 @@ TEST(ManagementListenerTest, RefusesAPathHoldingAnotherFileAndLeavesItAlone) {
   boost::asio::io_context io;
   boost::asio::thread_pool pool{1};
   test::ScriptedHttp outbound;
-  auth::AccountsConfig cfg;
+  accounts::AccountsConfig cfg;
   cfg.data_dir = tmp.path() / "data";
-  auth::Accounts accounts(cfg, outbound);
-  core::SystemClock clock;
+  accounts::Accounts accounts(cfg, outbound);
+  signalling::SystemClock clock;
   transport::ManagementListener listener(io, pool, accounts.bots(), clock);
   EXPECT_THROW(listener.start(file), std::runtime_error);
   std::ifstream in(file);

@@ -6,10 +6,10 @@
 #include <fstream>
 
 #include "auth_test_support.hpp"
-#include "core/auth/accounts.hpp"
-#include "core/auth/accounts_http.hpp"
+#include "accounts/accounts.hpp"
+#include "accounts/http/accounts_http.hpp"
 
-using namespace parley::auth;
+using namespace parley::accounts;
 namespace json = boost::json;
 using parley::test::ScriptedHttp;
 using parley::test::TempDir;

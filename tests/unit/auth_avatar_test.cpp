@@ -2,11 +2,11 @@
 #include <gtest/gtest.h>
 
 #include "auth_test_support.hpp"
-#include "core/auth/avatar.hpp"
-#include "core/auth/avatar_fetcher.hpp"
-#include "core/auth/base64.hpp"
+#include "accounts/avatar.hpp"
+#include "accounts/avatar_fetcher.hpp"
+#include "accounts/base64.hpp"
 
-using namespace parley::auth;
+using namespace parley::accounts;
 using parley::test::ScriptedHttp;
 
 namespace {

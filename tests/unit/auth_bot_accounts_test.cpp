@@ -4,11 +4,11 @@
 #include <boost/json.hpp>
 
 #include "auth_test_support.hpp"
-#include "core/auth/bot_accounts.hpp"
-#include "core/auth/multipart.hpp"
-#include "core/storage/sqlite_storage.hpp"
+#include "accounts/bot_accounts.hpp"
+#include "accounts/http/multipart.hpp"
+#include "accounts/storage/sqlite_storage.hpp"
 
-using namespace parley::auth;
+using namespace parley::accounts;
 namespace json = boost::json;
 using parley::storage::SqliteStorage;
 using parley::test::TempDir;

@@ -5,11 +5,12 @@
 #include <fstream>
 
 #include "auth_test_support.hpp"
-#include "core/auth/bot_accounts.hpp"
-#include "core/auth/bots_cli.hpp"
-#include "core/storage/sqlite_storage.hpp"
+#include "accounts/bot_accounts.hpp"
+#include "app/bots_cli.hpp"
+#include "accounts/storage/sqlite_storage.hpp"
 
-using namespace parley::auth;
+using namespace parley::accounts;
+using namespace parley::app;
 using parley::test::TempDir;
 
 TEST(AuthBotsCli, ParsesCommands) {

@@ -5,16 +5,16 @@
 #include <random>
 
 #include "auth_test_support.hpp"
-#include "core/auth/avatar.hpp"
-#include "core/auth/bot_accounts.hpp"
-#include "core/auth/cookie.hpp"
-#include "core/auth/jwt_service.hpp"
-#include "core/auth/kioubit_verifier.hpp"
-#include "core/auth/multipart.hpp"
-#include "core/auth/redirect_policy.hpp"
-#include "core/storage/sqlite_storage.hpp"
+#include "accounts/avatar.hpp"
+#include "accounts/bot_accounts.hpp"
+#include "accounts/http/cookie.hpp"
+#include "accounts/jwt_service.hpp"
+#include "accounts/logins/kioubit_verifier.hpp"
+#include "accounts/http/multipart.hpp"
+#include "accounts/logins/redirect_policy.hpp"
+#include "accounts/storage/sqlite_storage.hpp"
 
-using namespace parley::auth;
+using namespace parley::accounts;
 
 namespace {
 

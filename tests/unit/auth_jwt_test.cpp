@@ -11,12 +11,12 @@
 #include <set>
 #include <thread>
 
-#include "core/auth/base64.hpp"
-#include "core/auth/jwt_key.hpp"
-#include "core/auth/jwt_service.hpp"
+#include "accounts/base64.hpp"
+#include "accounts/jwt_key.hpp"
+#include "accounts/jwt_service.hpp"
 
 namespace fs = std::filesystem;
-using namespace parley::auth;
+using namespace parley::accounts;
 
 namespace {
 

@@ -8,10 +8,10 @@
 #include <memory>
 
 #include "auth_test_support.hpp"
-#include "core/auth/base64.hpp"
-#include "core/auth/kioubit_verifier.hpp"
+#include "accounts/base64.hpp"
+#include "accounts/logins/kioubit_verifier.hpp"
 
-using namespace parley::auth;
+using namespace parley::accounts;
 using parley::test::PkeyPtr;
 using parley::test::public_pem;
 namespace json = boost::json;

@@ -4,12 +4,12 @@
 #include <boost/json.hpp>
 
 #include "auth_test_support.hpp"
-#include "core/auth/account_provisioning.hpp"
-#include "core/auth/github_login.hpp"
-#include "core/auth/kioubit_login.hpp"
-#include "core/storage/sqlite_storage.hpp"
+#include "accounts/account_provisioning.hpp"
+#include "accounts/logins/github_login.hpp"
+#include "accounts/logins/kioubit_login.hpp"
+#include "accounts/storage/sqlite_storage.hpp"
 
-using namespace parley::auth;
+using namespace parley::accounts;
 namespace json = boost::json;
 using parley::storage::SqliteStorage;
 using parley::test::ScriptedHttp;

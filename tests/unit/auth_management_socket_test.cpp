@@ -9,9 +9,10 @@
 #include <fstream>
 
 #include "auth_test_support.hpp"
-#include "core/auth/management_socket_path.hpp"
+#include "transport/management_socket_path.hpp"
 
-using namespace parley::auth;
+using namespace parley::accounts;
+using namespace parley::transport;
 namespace fs = std::filesystem;
 
 namespace {

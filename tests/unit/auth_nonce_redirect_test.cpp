@@ -3,10 +3,10 @@
 
 #include <set>
 
-#include "core/auth/nonce_table.hpp"
-#include "core/auth/redirect_policy.hpp"
+#include "accounts/logins/nonce_table.hpp"
+#include "accounts/logins/redirect_policy.hpp"
 
-using namespace parley::auth;
+using namespace parley::accounts;
 
 TEST(AuthNonce, IssuedNoncesAreLongAndDistinct) {
   NonceTable t;

@@ -2,11 +2,11 @@
 #include <gtest/gtest.h>
 
 #include "auth_test_support.hpp"
-#include "core/auth/account_names.hpp"
-#include "core/auth/profile_api.hpp"
-#include "core/storage/sqlite_storage.hpp"
+#include "accounts/account_names.hpp"
+#include "accounts/http/profile_api.hpp"
+#include "accounts/storage/sqlite_storage.hpp"
 
-using namespace parley::auth;
+using namespace parley::accounts;
 using parley::storage::SqliteStorage;
 using parley::storage::User;
 using parley::test::TempDir;
@@ -94,7 +94,7 @@ TEST_F(AuthProfile, ReservedNames) {
   EXPECT_FALSE(names.reserved_for_other("echo_bot", "echo_bot"));  // its own
   EXPECT_FALSE(names.reserved_for_other("ALICE", "alice"));
   // Through the core's name policy: the first free variant.
-  EXPECT_EQ(parley::core::avoid_reserved("Echo_Bot", "", names), "Echo_Bot-2");
+  EXPECT_EQ(parley::signalling::avoid_reserved("Echo_Bot", "", names), "Echo_Bot-2");
   EXPECT_FALSE(names.reserved_for_other("alice-2", ""));
   EXPECT_FALSE(names.reserved_for_other("", ""));
   EXPECT_FALSE(names.reserved_for_other("\xc3\x81lice", ""));  // only ASCII folds

@@ -2,13 +2,13 @@
 #include <gtest/gtest.h>
 
 #include "auth_test_support.hpp"
-#include "core/auth/cookie.hpp"
-#include "core/auth/core_adapters.hpp"
-#include "core/auth/identity.hpp"
-#include "core/auth/session_service.hpp"
-#include "core/storage/sqlite_storage.hpp"
+#include "accounts/http/cookie.hpp"
+#include "accounts/signalling_adapters.hpp"
+#include "accounts/caller.hpp"
+#include "accounts/session_service.hpp"
+#include "accounts/storage/sqlite_storage.hpp"
 
-using namespace parley::auth;
+using namespace parley::accounts;
 using parley::storage::SqliteStorage;
 using parley::storage::User;
 using parley::test::TempDir;
@@ -180,7 +180,7 @@ TEST_F(AuthSession, IdentityPrefersAValidTokenThenTheCookie) {
 }
 
 TEST_F(AuthSession, HandshakeAdapterMapsIdentitiesForTheCore) {
-  struct FixedClock : parley::core::Clock {
+  struct FixedClock : parley::signalling::Clock {
     std::int64_t unix_ms() const override { return kNow * 1000; }
     std::int64_t steady_ms() const override { return 0; }
   } clock;
@@ -192,7 +192,7 @@ TEST_F(AuthSession, HandshakeAdapterMapsIdentitiesForTheCore) {
   ASSERT_EQ(storage.insert_user(bot), parley::storage::InsertUserResult::ok);
 
   auto h = resolver.resolve("Bearer " + jwt.issue("b1", kNow), "");
-  EXPECT_EQ(h.identity.authentication, parley::core::Authentication::jwt);
+  EXPECT_EQ(h.identity.authentication, parley::signalling::Authentication::jwt);
   EXPECT_EQ(h.identity.user_id, "b1");
   EXPECT_EQ(h.identity.username, "echo_bot");
   EXPECT_TRUE(h.identity.is_bot);
@@ -202,12 +202,12 @@ TEST_F(AuthSession, HandshakeAdapterMapsIdentitiesForTheCore) {
   const std::string cookie = cookie_header_from(sessions.bind(started.live.id, "u1", kNow));
   h = resolver.resolve("Bearer nonsense", cookie);
   EXPECT_TRUE(h.invalid_token);
-  EXPECT_EQ(h.identity.authentication, parley::core::Authentication::session);
+  EXPECT_EQ(h.identity.authentication, parley::signalling::Authentication::session);
   EXPECT_EQ(h.identity.username, "alice");
   EXPECT_FALSE(h.identity.is_bot);
 
   h = resolver.resolve("", "");
-  EXPECT_EQ(h.identity.authentication, parley::core::Authentication::none);
+  EXPECT_EQ(h.identity.authentication, parley::signalling::Authentication::none);
   EXPECT_TRUE(h.identity.user_id.empty());
   EXPECT_FALSE(h.invalid_token);
 }

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "core/auth/base64.hpp"
-#include "core/auth/http_types.hpp"
+#include "accounts/base64.hpp"
+#include "accounts/http/http_types.hpp"
 
 namespace parley::test {
 
@@ -58,26 +58,26 @@ inline std::string sign_sha512(EVP_PKEY* key, std::string_view text) {
   EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len,
                  reinterpret_cast<const unsigned char*>(text.data()), text.size());
   sig.resize(len);
-  return auth::base64_encode(sig);
+  return accounts::base64_encode(sig);
 }
 
 // Records requests and answers them from a script, in order.
-class ScriptedHttp : public auth::OutboundHttp {
+class ScriptedHttp : public accounts::OutboundHttp {
  public:
-  auth::OutboundResponse perform(const auth::OutboundRequest& request) override {
+  accounts::OutboundResponse perform(const accounts::OutboundRequest& request) override {
     requests.push_back(request);
-    if (responses.empty()) return auth::OutboundResponse{false, "no scripted response", 0, "", ""};
+    if (responses.empty()) return accounts::OutboundResponse{false, "no scripted response", 0, "", ""};
     auto r = responses.front();
     responses.pop_front();
     return r;
   }
   void reply(long status, std::string body, std::string content_type = "application/json") {
-    responses.push_back(auth::OutboundResponse{true, "", status, std::move(content_type), std::move(body)});
+    responses.push_back(accounts::OutboundResponse{true, "", status, std::move(content_type), std::move(body)});
   }
-  void fail(std::string error) { responses.push_back(auth::OutboundResponse{false, std::move(error), 0, "", ""}); }
+  void fail(std::string error) { responses.push_back(accounts::OutboundResponse{false, std::move(error), 0, "", ""}); }
 
-  std::vector<auth::OutboundRequest> requests;
-  std::deque<auth::OutboundResponse> responses;
+  std::vector<accounts::OutboundRequest> requests;
+  std::deque<accounts::OutboundResponse> responses;
 };
 
 }  // namespace parley::test

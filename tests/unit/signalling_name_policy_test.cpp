@@ -2,10 +2,10 @@
 
 #include <set>
 
-#include "core/name_policy.hpp"
-#include "core/unicode.hpp"
+#include "signalling/name_policy.hpp"
+#include "signalling/unicode.hpp"
 
-using namespace parley::core;
+using namespace parley::signalling;
 
 TEST(NamePolicy, TrimsUnicodeWhiteSpace) {
   EXPECT_EQ(trim_unicode_space("  bob\t"), "bob");

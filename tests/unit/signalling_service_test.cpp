@@ -3,11 +3,11 @@
 
 #include <boost/json.hpp>
 
-#include "core/local_router.hpp"
-#include "core/signalling_service.hpp"
+#include "signalling/routing/local_router.hpp"
+#include "signalling/signalling_service.hpp"
 
 namespace json = boost::json;
-using namespace parley::core;
+using namespace parley::signalling;
 
 namespace {
 

@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <random>
 
-#include "core/storage/sqlite_handle.hpp"
-#include "core/storage/sqlite_migrations.hpp"
-#include "core/storage/sqlite_storage.hpp"
+#include "accounts/storage/sqlite_handle.hpp"
+#include "accounts/storage/sqlite_migrations.hpp"
+#include "accounts/storage/sqlite_storage.hpp"
 
 namespace fs = std::filesystem;
 using namespace parley::storage;

@@ -1,10 +1,10 @@
-#include "core/auth/accounts_http.hpp"
+#include "accounts/http/accounts_http.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <array>
 
-namespace parley::auth {
+namespace parley::accounts {
 
 namespace {
 
@@ -84,4 +84,4 @@ std::optional<AccountRoute> AccountsHttpApi::route(const AccountRequest& req, co
   return r;
 }
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

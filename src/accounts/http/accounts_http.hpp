@@ -7,10 +7,10 @@
 #include <optional>
 #include <string_view>
 
-#include "core/auth/accounts.hpp"
-#include "core/auth/http_types.hpp"
+#include "accounts/accounts.hpp"
+#include "accounts/http/http_types.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
 struct AccountRequest {
   std::string_view method;         // "GET", "HEAD", "POST", ...
@@ -51,4 +51,4 @@ class AccountsHttpApi {
   Accounts& accounts_;
 };
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

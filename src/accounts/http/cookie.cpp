@@ -1,10 +1,10 @@
-#include "core/auth/cookie.hpp"
+#include "accounts/http/cookie.hpp"
 
 #include <stdexcept>
 
-#include "core/auth/text_rules.hpp"
+#include "accounts/text_rules.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
 SameSite parse_same_site(std::string_view text) {
   if (ascii_iequals(text, "none")) return SameSite::none;
@@ -70,4 +70,4 @@ std::vector<std::string_view> cookie_values(std::string_view header, std::string
   return out;
 }
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-namespace parley::auth {
+namespace parley::accounts {
 
 enum class SameSite { none, lax, strict };
 
@@ -34,4 +34,4 @@ std::string clear_session_cookie(const CookieConfig& config);
 // and without Domain). Values are returned as sent, without surrounding quotes.
 std::vector<std::string_view> cookie_values(std::string_view cookie_header, std::string_view name);
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

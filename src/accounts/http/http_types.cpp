@@ -1,10 +1,10 @@
-#include "core/auth/http_types.hpp"
+#include "accounts/http/http_types.hpp"
 
 #include <boost/json.hpp>
 
-#include "core/auth/text_rules.hpp"
+#include "accounts/text_rules.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
 std::optional<std::string> HttpReply::header(std::string_view name) const {
   for (const auto& [k, v] : headers)
@@ -107,4 +107,4 @@ std::optional<std::string_view> query_value(const QueryParams& q, std::string_vi
   return std::string_view(it->second);
 }
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-namespace parley::auth {
+namespace parley::accounts {
 
 using Header = std::pair<std::string, std::string>;
 
@@ -75,4 +75,4 @@ class OutboundHttp {
   virtual OutboundResponse perform(const OutboundRequest& request) = 0;
 };
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

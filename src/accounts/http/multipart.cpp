@@ -1,8 +1,8 @@
-#include "core/auth/multipart.hpp"
+#include "accounts/http/multipart.hpp"
 
-#include "core/auth/text_rules.hpp"
+#include "accounts/text_rules.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
 namespace {
 
@@ -128,4 +128,4 @@ Multipart parse_multipart(std::string_view body, std::string_view boundary) {
   }
 }
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace parley::auth {
+namespace parley::accounts {
 
 struct MediaType {
   std::string type;                           // "multipart/form-data", lowercase
@@ -32,4 +32,4 @@ inline constexpr std::size_t kMaxMultipartParts = 64;
 
 Multipart parse_multipart(std::string_view body, std::string_view boundary);
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

@@ -1,10 +1,10 @@
-#include "core/auth/profile_api.hpp"
+#include "accounts/http/profile_api.hpp"
 
 #include <boost/json.hpp>
 
-#include "core/auth/avatar.hpp"
+#include "accounts/avatar.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
 namespace json = boost::json;
 
@@ -53,4 +53,4 @@ ProfileApi::AvatarPlan ProfileApi::avatar(const Identity& identity, const QueryP
   return plan;
 }
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

@@ -4,11 +4,11 @@
 #include <optional>
 #include <string>
 
-#include "core/auth/http_types.hpp"
-#include "core/auth/identity.hpp"
-#include "core/storage/storage.hpp"
+#include "accounts/http/http_types.hpp"
+#include "accounts/caller.hpp"
+#include "accounts/storage/storage.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
 class ProfileApi {
  public:
@@ -38,4 +38,4 @@ class ProfileApi {
   storage::Storage& storage_;
 };
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

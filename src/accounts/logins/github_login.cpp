@@ -1,12 +1,12 @@
-#include "core/auth/github_login.hpp"
+#include "accounts/logins/github_login.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
 
-#include "core/auth/base64.hpp"
+#include "accounts/base64.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
 namespace json = boost::json;
 
@@ -153,4 +153,4 @@ GithubLogin::Callback GithubLogin::callback(const QueryParams& query, std::strin
   return out;
 }
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

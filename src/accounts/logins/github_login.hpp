@@ -6,11 +6,11 @@
 #include <string>
 #include <string_view>
 
-#include "core/auth/account_provisioning.hpp"
-#include "core/auth/http_types.hpp"
-#include "core/auth/login_flow.hpp"
+#include "accounts/account_provisioning.hpp"
+#include "accounts/http/http_types.hpp"
+#include "accounts/logins/login_flow.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
 struct GithubConfig {
   std::string client_id;      // env GH_LOGIN_CLIENT_ID
@@ -53,4 +53,4 @@ class GithubLogin {
   OutboundHttp& http_;
 };
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

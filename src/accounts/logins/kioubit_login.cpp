@@ -1,11 +1,11 @@
-#include "core/auth/kioubit_login.hpp"
+#include "accounts/logins/kioubit_login.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <cmath>
 #include <stdexcept>
 
-namespace parley::auth {
+namespace parley::accounts {
 
 KioubitLogin::KioubitLogin(KioubitConfig config, KioubitVerifier verifier, LoginFlow& flow,
                            AccountProvisioner& accounts)
@@ -42,4 +42,4 @@ HttpReply KioubitLogin::callback(const QueryParams& query, std::string_view cook
   return flow_.finish(checked, account.user->id, whole_now);
 }
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

@@ -5,12 +5,12 @@
 #include <string>
 #include <string_view>
 
-#include "core/auth/account_provisioning.hpp"
-#include "core/auth/http_types.hpp"
-#include "core/auth/kioubit_verifier.hpp"
-#include "core/auth/login_flow.hpp"
+#include "accounts/account_provisioning.hpp"
+#include "accounts/http/http_types.hpp"
+#include "accounts/logins/kioubit_verifier.hpp"
+#include "accounts/logins/login_flow.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
 struct KioubitConfig {
   std::string auth_url = "https://dn42.g-load.eu/auth/";  // --kioubit-auth-url
@@ -36,4 +36,4 @@ class KioubitLogin {
   AccountProvisioner& accounts_;
 };
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

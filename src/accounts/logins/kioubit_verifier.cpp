@@ -1,4 +1,4 @@
-#include "core/auth/kioubit_verifier.hpp"
+#include "accounts/logins/kioubit_verifier.hpp"
 
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
@@ -11,10 +11,10 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "core/auth/base64.hpp"
-#include "core/auth/text_rules.hpp"
+#include "accounts/base64.hpp"
+#include "accounts/text_rules.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
 namespace json = boost::json;
 
@@ -161,4 +161,4 @@ std::string url_host(std::string_view url) {
   return host_without_port(authority);
 }
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

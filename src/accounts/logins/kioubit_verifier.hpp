@@ -10,7 +10,7 @@
 
 typedef struct evp_pkey_st EVP_PKEY;
 
-namespace parley::auth {
+namespace parley::accounts {
 
 struct KioubitPayload {
   std::string asn;
@@ -56,4 +56,4 @@ std::string url_host(std::string_view url);
 // Lowercase host of a `host[:port]` value (the payload's domain), without the port.
 std::string host_without_port(std::string_view host);
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

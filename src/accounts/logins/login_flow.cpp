@@ -1,6 +1,6 @@
-#include "core/auth/login_flow.hpp"
+#include "accounts/logins/login_flow.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
 LoginFlow::LoginFlow(SessionService& sessions, NonceTable& nonces, RedirectPolicy redirects)
     : sessions_(sessions), nonces_(nonces), redirects_(std::move(redirects)) {}
@@ -49,4 +49,4 @@ HttpReply LoginFlow::redirect(std::string location, const std::optional<std::str
   return r;
 }
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

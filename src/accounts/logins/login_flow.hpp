@@ -6,12 +6,12 @@
 #include <string>
 #include <string_view>
 
-#include "core/auth/http_types.hpp"
-#include "core/auth/nonce_table.hpp"
-#include "core/auth/redirect_policy.hpp"
-#include "core/auth/session_service.hpp"
+#include "accounts/http/http_types.hpp"
+#include "accounts/logins/nonce_table.hpp"
+#include "accounts/logins/redirect_policy.hpp"
+#include "accounts/session_service.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
 class LoginFlow {
  public:
@@ -47,4 +47,4 @@ class LoginFlow {
   RedirectPolicy redirects_;
 };
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

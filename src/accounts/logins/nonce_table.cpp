@@ -1,12 +1,12 @@
-#include "core/auth/nonce_table.hpp"
+#include "accounts/logins/nonce_table.hpp"
 
 #include <openssl/crypto.h>
 
 #include <stdexcept>
 
-#include "core/auth/random.hpp"
+#include "accounts/random.hpp"
 
-namespace parley::auth {
+namespace parley::accounts {
 
 NonceTable::NonceTable(std::size_t capacity, std::int64_t ttl_seconds) : capacity_(capacity), ttl_(ttl_seconds) {
   if (capacity_ == 0 || ttl_ <= 0) throw std::invalid_argument("nonce table needs a capacity and a lifetime");
@@ -67,4 +67,4 @@ std::size_t NonceTable::size() const {
   return entries_.size();
 }
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <unordered_map>
 
-namespace parley::auth {
+namespace parley::accounts {
 
 class NonceTable {
  public:
@@ -56,4 +56,4 @@ class NonceTable {
   std::list<std::string> order_;  // issue order, oldest first
 };
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

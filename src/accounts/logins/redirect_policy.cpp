@@ -1,9 +1,9 @@
-#include "core/auth/redirect_policy.hpp"
-#include "core/auth/text_rules.hpp"
+#include "accounts/logins/redirect_policy.hpp"
+#include "accounts/text_rules.hpp"
 
 #include <stdexcept>
 
-namespace parley::auth {
+namespace parley::accounts {
 
 namespace {
 
@@ -59,4 +59,4 @@ std::string RedirectPolicy::resolve(std::string_view current_page) const {
   return origin_ + (rest_at == std::string_view::npos ? std::string("/") : std::string(current_page.substr(rest_at)));
 }
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

@@ -3,7 +3,7 @@
 #include <string>
 #include <string_view>
 
-namespace parley::auth {
+namespace parley::accounts {
 
 class RedirectPolicy {
  public:
@@ -28,4 +28,4 @@ class RedirectPolicy {
 // "" if `url` is not such a URL (no userinfo allowed, authority required).
 std::string url_origin(std::string_view url);
 
-}  // namespace parley::auth
+}  // namespace parley::accounts

@@ -1,10 +1,10 @@
-#include "core/storage/sqlite_handle.hpp"
+#include "accounts/storage/sqlite_handle.hpp"
 
 #include <sqlite3.h>
 
 #include <string>
 
-#include "core/storage/storage.hpp"
+#include "accounts/storage/storage.hpp"
 
 namespace parley::storage {
 

@@ -1,9 +1,9 @@
-#include "core/storage/sqlite_migrations.hpp"
+#include "accounts/storage/sqlite_migrations.hpp"
 
 #include <string>
 
-#include "core/storage/sqlite_handle.hpp"
-#include "core/storage/storage.hpp"
+#include "accounts/storage/sqlite_handle.hpp"
+#include "accounts/storage/storage.hpp"
 
 namespace parley::storage {
 

@@ -1,4 +1,4 @@
-#include "core/storage/sqlite_storage.hpp"
+#include "accounts/storage/sqlite_storage.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -6,8 +6,8 @@
 
 #include <system_error>
 
-#include "core/storage/sqlite_handle.hpp"
-#include "core/storage/sqlite_migrations.hpp"
+#include "accounts/storage/sqlite_handle.hpp"
+#include "accounts/storage/sqlite_migrations.hpp"
 
 namespace parley::storage {
 

@@ -5,7 +5,7 @@
 #include <memory>
 #include <mutex>
 
-#include "core/storage/storage.hpp"
+#include "accounts/storage/storage.hpp"
 
 namespace parley::storage {
 

@@ -1,6 +1,6 @@
-#include "core/local_router.hpp"
+#include "signalling/routing/local_router.hpp"
 
-namespace parley::core {
+namespace parley::signalling {
 
 bool LocalRouter::deliver(const std::string& to_node_id, const SharedFrame& frame) {
   auto it = sinks_.find(to_node_id);
@@ -14,4 +14,4 @@ void LocalRouter::broadcast(const SharedPresence& event, const std::string& exce
     if (id != except_node_id) sink->send_presence(event);
 }
 
-}  // namespace parley::core
+}  // namespace parley::signalling

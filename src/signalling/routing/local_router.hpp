@@ -2,9 +2,9 @@
 // The in-process Router: one server, one map.
 #include <unordered_map>
 
-#include "core/router.hpp"
+#include "signalling/routing/router.hpp"
 
-namespace parley::core {
+namespace parley::signalling {
 
 class LocalRouter final : public Router {
 public:
@@ -18,4 +18,4 @@ private:
   std::unordered_map<std::string, FrameSink*> sinks_;
 };
 
-}  // namespace parley::core
+}  // namespace parley::signalling

@@ -4,9 +4,9 @@
 // several servers without touching sessions. Frames from one sender to one target keep order.
 #include <string>
 
-#include "core/frame_sink.hpp"
+#include "signalling/frame_sink.hpp"
 
-namespace parley::core {
+namespace parley::signalling {
 
 class Router {
 public:
@@ -20,4 +20,4 @@ public:
   virtual void broadcast(const SharedPresence& event, const std::string& except_node_id = {}) = 0;
 };
 
-}  // namespace parley::core
+}  // namespace parley::signalling
