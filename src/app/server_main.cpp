@@ -11,6 +11,7 @@
 #include "app/server_options.hpp"
 #include "accounts/accounts.hpp"
 #include "accounts/signalling_adapters.hpp"
+#include "signalling/routing/local_presence.hpp"
 #include "signalling/routing/local_router.hpp"
 #include "transport/account_routes.hpp"
 #include "transport/curl_http_client.hpp"
@@ -38,13 +39,15 @@ int main(int argc, char** argv) {
   for (const auto& w : accounts->warnings()) spdlog::warn("{}", w);
 
   signalling::LocalRouter router;
+  signalling::EveryoneSeesEveryone everyone;  // who sees whom: today's rule for every client
+  signalling::LocalPresence presence(everyone);
   accounts::AccountsIdentityResolver identities(accounts->authenticator(), clock);
-  signalling::SignallingService service(router, accounts->reserved_names(), clock, options.signalling);
+  signalling::SignallingService service(router, presence, accounts->reserved_names(), clock, options.signalling);
   transport::HttpServer server(io, options.server, service, clock, identities);
   // Outbound HTTPS (GitHub callback, remote avatars) and management requests run here, never on
   // the I/O thread. Declared after `accounts` and `io`: it is joined before they go away.
   boost::asio::thread_pool blocking(2);
-  transport::AccountRoutes account_routes(io, blocking, *accounts, service, clock);
+  transport::AccountRoutes account_routes(io, blocking, *accounts, clock);
   account_routes.install(server.routes());
 
   // A deleted bot's WebSockets are closed with 1008 (§2.2), on the I/O thread.

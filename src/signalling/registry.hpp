@@ -29,7 +29,4 @@ private:
   std::size_t registered_ = 0;
 };
 
-// The `/conns` body (§3.3): registered connections only, the caller's own included.
-std::string render_conns(const Registry& registry);
-
 }  // namespace parley::signalling

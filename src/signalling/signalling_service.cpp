@@ -37,9 +37,9 @@ void set_attribute(proto::AttributeList& attrs, const std::string& key, const st
 
 }  // namespace
 
-SignallingService::SignallingService(Router& router, const ReservedNames& reserved, const Clock& clock,
-                                     SignallingLimits limits)
-    : router_(router), reserved_(reserved), clock_(clock), limits_(limits) {}
+SignallingService::SignallingService(Router& router, Presence& presence, const ReservedNames& reserved,
+                                     const Clock& clock, SignallingLimits limits)
+    : router_(router), presence_(presence), reserved_(reserved), clock_(clock), limits_(limits) {}
 
 Connection& SignallingService::open(FrameSink& sink, Identity identity) {
   auto c = std::make_unique<Connection>();
@@ -57,11 +57,11 @@ Connection& SignallingService::open(FrameSink& sink, Identity identity) {
 }
 
 void SignallingService::close(Connection& c) {
-  const std::string node_id = c.node_id;
-  const bool was_registered = c.registered;
-  if (was_registered) router_.detach(node_id);
-  registry_.remove(node_id);  // `c` is gone from here on
-  if (was_registered) router_.broadcast(make_presence(node_id, PresenceKind::offline, proto::encode_offline(node_id)));
+  if (c.registered) {
+    router_.detach(c.node_id);
+    presence_.withdraw(c);
+  }
+  registry_.remove(c.node_id);  // `c` is gone from here on
 }
 
 bool SignallingService::idle_expired(const Connection& c) const {
@@ -160,7 +160,7 @@ void SignallingService::handle_register(Connection& c, const proto::RegisterPayl
     registry_.mark_registered(c);
     router_.attach(c.node_id, *c.sink);
   }
-  router_.broadcast(make_presence(c.node_id, PresenceKind::online, proto::encode_online(c.node_id)));
+  presence_.announce(c);
   c.sink->reply(make_frame(proto::encode_register_reply(c.node_id, c.name)));
 }
 
@@ -217,8 +217,7 @@ void SignallingService::handle_rename(Connection& c, const proto::RenamePayload&
   const std::string origin = c.name;
   if (requested) c.name = avoid_reserved(*requested, c.identity.username, reserved_);
   if (pref.index_of_prefer_color) set_attribute(c.attributes, "preferred_color", std::to_string(*pref.index_of_prefer_color));
-  router_.broadcast(make_presence(c.node_id, PresenceKind::rename,
-                                  proto::encode_rename_broadcast(c.node_id, c.name, pref.index_of_prefer_color, origin)));
+  presence_.update(c, pref.index_of_prefer_color, origin);
 }
 
 bool SignallingService::check_relay_target(Connection& c, const std::string& to, const char* ref) {
@@ -234,15 +233,21 @@ void SignallingService::handle_sdp(Connection& c, const proto::SdpOffer& p) {
   if (p.type != "offer" && p.type != "answer")
     return fail(c, "bad_field", "type must be offer or answer", std::string("sdp_offer.type"));
   if (!check_relay_target(c, p.to_node_id, "sdp_offer.to_node_id")) return;
-  if (!router_.deliver(p.to_node_id, make_frame(proto::encode_sdp_relay(p, c.node_id))))
-    fail(c, "unknown_peer", "no registered peer with that node id", std::string("sdp_offer.to_node_id"));
+  router_.deliver(p.to_node_id, make_frame(proto::encode_sdp_relay(p, c.node_id)), {c.node_id, "sdp_offer.to_node_id"},
+                  *this);
 }
 
 void SignallingService::handle_ice(Connection& c, const proto::IceOffer& p) {
   if (!require_registered(c, "ice_offer")) return;
   if (!check_relay_target(c, p.to_node_id, "ice_offer.to_node_id")) return;
-  if (!router_.deliver(p.to_node_id, make_frame(proto::encode_ice_relay(p, c.node_id))))
-    fail(c, "unknown_peer", "no registered peer with that node id", std::string("ice_offer.to_node_id"));
+  router_.deliver(p.to_node_id, make_frame(proto::encode_ice_relay(p, c.node_id)), {c.node_id, "ice_offer.to_node_id"},
+                  *this);
+}
+
+void SignallingService::on_unknown_peer(const std::string& from_node_id, const char* ref) {
+  // The sender may have left while a remote router looked the target up.
+  if (auto* c = registry_.find(from_node_id))
+    fail(*c, "unknown_peer", "no registered peer with that node id", std::string(ref));
 }
 
 }  // namespace parley::signalling

@@ -1,6 +1,6 @@
 #pragma once
 // The signalling logic of §2.8–2.11, without sockets: the transport hands it decoded-or-not
-// frames per connection and it answers through FrameSinks and the Router.
+// frames per connection and it answers through FrameSinks, the Router (relays) and Presence.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -10,6 +10,7 @@
 #include "signalling/connection.hpp"
 #include "signalling/name_policy.hpp"
 #include "signalling/registry.hpp"
+#include "signalling/routing/presence.hpp"
 #include "signalling/routing/router.hpp"
 
 namespace parley::signalling {
@@ -26,9 +27,9 @@ struct SignallingLimits {
   std::size_t max_attributes = 32;
 };
 
-class SignallingService {
+class SignallingService final : private UnknownPeerHandler {
 public:
-  SignallingService(Router& router, const ReservedNames& reserved, const Clock& clock, SignallingLimits limits);
+  SignallingService(Router& router, Presence& presence, const ReservedNames& reserved, const Clock& clock, SignallingLimits limits);
 
   // A WebSocket was accepted: assigns a node id and the default name. The returned reference
   // stays valid until close().
@@ -51,6 +52,7 @@ public:
   const Registry& registry() const { return registry_; }
   Registry& registry() { return registry_; }
   const SignallingLimits& limits() const { return limits_; }
+  const Presence& presence() const { return presence_; }
 
 private:
   // Sends the error and counts it toward the abuse limit (unless exempt by §2.10).
@@ -71,8 +73,10 @@ private:
   std::optional<std::string> normalise_name(const Connection& c, std::string_view requested) const;
   std::string default_name_for(const Connection& c) const;
   bool check_relay_target(Connection& c, const std::string& to, const char* ref);
+  void on_unknown_peer(const std::string& from_node_id, const char* ref) override;
 
   Router& router_;
+  Presence& presence_;
   const ReservedNames& reserved_;
   const Clock& clock_;
   SignallingLimits limits_;

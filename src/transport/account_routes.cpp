@@ -4,7 +4,6 @@
 #include <spdlog/spdlog.h>
 
 #include "accounts/caller.hpp"
-#include "signalling/registry.hpp"
 #include "accounts/storage/storage.hpp"
 #include "transport/auth_reply.hpp"
 
@@ -26,8 +25,8 @@ accounts::AccountReply internal_error(std::string_view path, const std::exceptio
 }  // namespace
 
 AccountRoutes::AccountRoutes(asio::io_context& io, asio::thread_pool& pool, accounts::Accounts& accounts,
-                             signalling::SignallingService& service, const signalling::Clock& clock)
-    : io_(io), pool_(pool), accounts_(accounts), api_(accounts), service_(service), clock_(clock) {}
+                             const signalling::Clock& clock)
+    : io_(io), pool_(pool), accounts_(accounts), api_(accounts), clock_(clock) {}
 
 void AccountRoutes::install(HttpRoutes& routes) {
   const bool github = accounts_.github() != nullptr;
@@ -45,23 +44,6 @@ void AccountRoutes::install(HttpRoutes& routes) {
     routes.add_async(path, methods,
                      [this, &routes](const RouteRequest& r, Respond respond) { serve(routes, r, std::move(respond)); });
   }
-
-  // /conns is public, but a bearer token that is present and invalid is refused (§3.1).
-  routes.add("/conns", "GET, HEAD", [this](const RouteRequest& r) {
-    const auto authorization = r.http[http::field::authorization];
-    if (!authorization.empty()) {
-      const auto who = [&] {
-        try {
-          return accounts_.authenticator().resolve(authorization, "", clock_.unix_s());
-        } catch (const std::exception& e) {
-          spdlog::error("/conns: {}", e.what());
-          return accounts::Identity{};  // a storage failure must not hide the public peer list
-        }
-      }();
-      if (who.bearer_rejected) return to_response(accounts::invalid_token_reply(), r.http);
-    }
-    return json_response(r.http, http::status::ok, signalling::render_conns(service_.registry()));
-  });
 }
 
 void AccountRoutes::serve(const HttpRoutes& routes, const RouteRequest& r, Respond respond) {

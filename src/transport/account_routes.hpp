@@ -9,7 +9,6 @@
 #include "accounts/accounts.hpp"
 #include "accounts/http/accounts_http.hpp"
 #include "signalling/clock.hpp"
-#include "signalling/signalling_service.hpp"
 #include "transport/http_routes.hpp"
 
 namespace parley::transport {
@@ -17,10 +16,9 @@ namespace parley::transport {
 class AccountRoutes {
 public:
   AccountRoutes(boost::asio::io_context& io, boost::asio::thread_pool& pool, accounts::Accounts& accounts,
-                signalling::SignallingService& service, const signalling::Clock& clock);
+                const signalling::Clock& clock);
 
-  // Registers the routes (replacing the anonymous placeholders) and `/conns` with its 401 for
-  // an invalid bearer token (§3.1). Login routes of providers that are not configured stay 404.
+  // Registers the routes. Login routes of providers that are not configured stay 404.
   void install(HttpRoutes& routes);
 
 private:
@@ -32,7 +30,6 @@ private:
   boost::asio::thread_pool& pool_;
   accounts::Accounts& accounts_;
   accounts::AccountsHttpApi api_;
-  signalling::SignallingService& service_;
   const signalling::Clock& clock_;
 };
 

@@ -27,8 +27,9 @@ bool method_listed(std::string_view methods, http::verb verb) {
   return false;
 }
 
-HttpRoutes::HttpRoutes(const ServerConfig& config, signalling::SignallingService& service, WsHub& hub)
-    : config_(config), service_(service), hub_(hub), static_files_(config.web_root) {
+HttpRoutes::HttpRoutes(const ServerConfig& config, signalling::SignallingService& service, WsHub& hub,
+                       const signalling::IdentityResolver& identities)
+    : config_(config), service_(service), identities_(identities), hub_(hub), static_files_(config.web_root) {
   add("/healthz", "GET, HEAD", [this](const RouteRequest& r) {
     std::string body;
     protocol::JsonWriter(body).begin_object().member("status", "ok")
@@ -36,8 +37,12 @@ HttpRoutes::HttpRoutes(const ServerConfig& config, signalling::SignallingService
         .member("registered", static_cast<std::int64_t>(service_.registry().registered_count())).end_object();
     return json_response(r.http, http::status::ok, std::move(body));
   });
+  // Public, but a bearer token that is present and invalid is refused (§3.1). The list is what
+  // this caller may see (presence policy).
   add("/conns", "GET, HEAD", [this](const RouteRequest& r) {
-    return json_response(r.http, http::status::ok, signalling::render_conns(service_.registry()));
+    const auto caller = identities_.resolve(r.http[http::field::authorization], r.http[http::field::cookie]);
+    if (caller.invalid_token) return error_response(r.http, http::status::unauthorized, "invalid token");
+    return json_response(r.http, http::status::ok, service_.presence().list(caller.identity));
   });
   // The account routes (profile, avatar, logout, logins) are added by AccountRoutes.
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "signalling/identity.hpp"
 #include "signalling/signalling_service.hpp"
 #include "transport/http_types.hpp"
 #include "transport/server_config.hpp"
@@ -34,7 +35,9 @@ using Done = std::function<void(Response response, std::function<void()> after_w
 
 class HttpRoutes {
 public:
-  HttpRoutes(const ServerConfig& config, signalling::SignallingService& service, WsHub& hub);
+  // `identities` decides who calls `/conns` (the same resolver as the WebSocket handshake).
+  HttpRoutes(const ServerConfig& config, signalling::SignallingService& service, WsHub& hub,
+             const signalling::IdentityResolver& identities);
 
   // Registers an API route for both `path` and `/api<path>`; `methods` e.g. "GET, HEAD".
   void add(std::string path, std::string methods, RouteHandler handler);
@@ -57,6 +60,7 @@ private:
 
   const ServerConfig& config_;
   signalling::SignallingService& service_;
+  const signalling::IdentityResolver& identities_;
   WsHub& hub_;
   StaticFiles static_files_;
   std::map<std::string, Route, std::less<>> routes_;

@@ -15,7 +15,7 @@ HttpServer::HttpServer(asio::io_context& io, const ServerConfig& config, signall
       clock_(clock),
       identities_(identities),
       hub_(io, service, clock, config.ws),
-      routes_(config, service, hub_),
+      routes_(config, service, hub_, identities),
       acceptor_(io),
       drain_timer_(io) {}
 

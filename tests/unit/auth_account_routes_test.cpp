@@ -11,6 +11,8 @@
 
 #include "auth_test_support.hpp"
 #include "accounts/accounts.hpp"
+#include "accounts/signalling_adapters.hpp"
+#include "signalling/routing/local_presence.hpp"
 #include "signalling/routing/local_router.hpp"
 #include "signalling/name_policy.hpp"
 #include "accounts/storage/sqlite_storage.hpp"
@@ -62,6 +64,14 @@ class BreakableStorage final : public storage::Storage {
   storage::SqliteStorage real_;
 };
 
+// The server's resolver over the accounts, made once the fixture's accounts exist.
+struct AccountsResolverSlot final : signalling::IdentityResolver {
+  std::unique_ptr<accounts::AccountsIdentityResolver> inner;
+  signalling::HandshakeIdentity resolve(std::string_view authorization, std::string_view cookie) const override {
+    return inner->resolve(authorization, cookie);
+  }
+};
+
 class AccountRoutesTest : public ::testing::Test {
  protected:
   AccountRoutesTest() {
@@ -70,7 +80,8 @@ class AccountRoutesTest : public ::testing::Test {
     accounts::AccountsConfig cfg;
     cfg.data_dir = tmp.path();
     accounts = std::make_unique<accounts::Accounts>(cfg, outbound, std::move(owned));
-    routes_glue = std::make_unique<transport::AccountRoutes>(io, pool, *accounts, service, clock);
+    identities.inner = std::make_unique<accounts::AccountsIdentityResolver>(accounts->authenticator(), clock);
+    routes_glue = std::make_unique<transport::AccountRoutes>(io, pool, *accounts, clock);
     routes_glue->install(routes);
   }
 
@@ -103,10 +114,13 @@ class AccountRoutesTest : public ::testing::Test {
   signalling::SystemClock clock;
   signalling::LocalRouter router;
   signalling::NoReservedNames names;
-  signalling::SignallingService service{router, names, clock, {}};
+  signalling::EveryoneSeesEveryone everyone;
+  signalling::LocalPresence presence{everyone};
+  signalling::SignallingService service{router, presence, names, clock, {}};
   transport::ServerConfig config;
+  AccountsResolverSlot identities;
   transport::WsHub hub{io, service, clock, config.ws};
-  transport::HttpRoutes routes{config, service, hub};
+  transport::HttpRoutes routes{config, service, hub, identities};
   std::unique_ptr<transport::AccountRoutes> routes_glue;
   std::thread::id answered_on;
 };

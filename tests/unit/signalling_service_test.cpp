@@ -3,6 +3,7 @@
 
 #include <boost/json.hpp>
 
+#include "signalling/routing/local_presence.hpp"
 #include "signalling/routing/local_router.hpp"
 #include "signalling/signalling_service.hpp"
 
@@ -28,8 +29,10 @@ struct RecordingSink final : FrameSink {
 struct Fixture : ::testing::Test {
   ManualClock clock;
   LocalRouter router;
+  EveryoneSeesEveryone everyone;
+  LocalPresence presence{everyone};
   NoReservedNames reserved;
-  SignallingService service{router, reserved, clock, SignallingLimits{}};
+  SignallingService service{router, presence, reserved, clock, SignallingLimits{}};
 
   Connection& connect(RecordingSink& sink, Identity id = {}) { return service.open(sink, std::move(id)); }
   Connection& registered(RecordingSink& sink, const std::string& name) {
@@ -262,7 +265,7 @@ TEST_F(Fixture, IdleTimeoutResetsOnlyOnValidFrames) {
 TEST_F(Fixture, AnonymousRegisterRefusedWhenDisabled) {
   SignallingLimits limits;
   limits.allow_anonymous = false;
-  SignallingService strict(router, reserved, clock, limits);
+  SignallingService strict(router, presence, reserved, clock, limits);
   RecordingSink a;
   auto& c = strict.open(a, {});
   strict.on_text(c, R"({"register":{"node_name":"x"}})");
@@ -271,35 +274,49 @@ TEST_F(Fixture, AnonymousRegisterRefusedWhenDisabled) {
   EXPECT_EQ(a.closed, CloseCode::policy);
 }
 
-TEST(LocalRouter, DeliversByIdAndBroadcastsExceptOne) {
+struct UnknownPeers final : UnknownPeerHandler {
+  std::vector<std::pair<std::string, std::string>> reported;  // (from, ref)
+  void on_unknown_peer(const std::string& from, const char* ref) override { reported.emplace_back(from, ref); }
+};
+
+TEST(LocalRouter, DeliversByIdAndReportsUnknownTargets) {
   LocalRouter router;
   RecordingSink a, b;
+  UnknownPeers unknown;
   router.attach("a", a);
   router.attach("b", b);
   auto frame = make_frame("{\"x\":1}");
-  EXPECT_TRUE(router.deliver("a", frame));
-  EXPECT_FALSE(router.deliver("c", frame));
-  router.broadcast(make_presence("b", PresenceKind::online, "{\"x\":1}"), "a");
+  router.deliver("a", frame, {"b", "sdp_offer.to_node_id"}, unknown);
   EXPECT_EQ(a.frames.size(), 1u);
-  EXPECT_EQ(b.frames.size(), 1u);
+  EXPECT_TRUE(unknown.reported.empty());
+  router.deliver("c", frame, {"b", "ice_offer.to_node_id"}, unknown);
   router.detach("b");
-  EXPECT_FALSE(router.deliver("b", frame));
+  router.deliver("b", frame, {"a", "sdp_offer.to_node_id"}, unknown);
+  EXPECT_EQ(b.frames.size(), 0u);
+  ASSERT_EQ(unknown.reported.size(), 2u);
+  EXPECT_EQ(unknown.reported[0], std::make_pair(std::string("b"), std::string("ice_offer.to_node_id")));
+  EXPECT_EQ(unknown.reported[1], std::make_pair(std::string("a"), std::string("sdp_offer.to_node_id")));
 }
 
-TEST(Registry, ConnsListsOnlyRegisteredWithPublicFields) {
+TEST(LocalPresence, ListsOnlyAnnouncedConnectionsWithPublicFields) {
+  EveryoneSeesEveryone everyone;
+  LocalPresence presence{everyone};
   Registry registry;
+  RecordingSink sink;
   auto c1 = std::make_unique<Connection>();
   c1->node_id = "n1";
   c1->name = "alice";
   c1->connected_at = 10;
   c1->registered_at = 11;
   c1->attributes = {{"preferred_color", "3"}};
+  c1->sink = &sink;
   auto& r1 = registry.add(std::move(c1));
   registry.mark_registered(r1);
+  presence.announce(r1);
   auto c2 = std::make_unique<Connection>();
   c2->node_id = "n2";
-  registry.add(std::move(c2));
-  const auto conns = json::parse(render_conns(registry)).as_object();
+  registry.add(std::move(c2));  // open, never registered
+  const auto conns = json::parse(presence.list(Identity{})).as_object();
   ASSERT_EQ(conns.size(), 1u);
   const auto& e = conns.at("n1").as_object();
   EXPECT_EQ(e.at("node_name"), "alice");

@@ -2,16 +2,11 @@
 
 namespace parley::signalling {
 
-bool LocalRouter::deliver(const std::string& to_node_id, const SharedFrame& frame) {
+void LocalRouter::deliver(const std::string& to_node_id, const SharedFrame& frame, const RelaySender& from,
+                          UnknownPeerHandler& on_unknown) {
   auto it = sinks_.find(to_node_id);
-  if (it == sinks_.end()) return false;
+  if (it == sinks_.end()) return on_unknown.on_unknown_peer(std::string(from.node_id), from.ref);
   it->second->send(frame);
-  return true;
-}
-
-void LocalRouter::broadcast(const SharedPresence& event, const std::string& except_node_id) {
-  for (const auto& [id, sink] : sinks_)
-    if (id != except_node_id) sink->send_presence(event);
 }
 
 }  // namespace parley::signalling

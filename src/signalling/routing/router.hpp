@@ -1,12 +1,29 @@
 #pragma once
-// Delivery of frames to registered connections by node id (§2.9). The signalling logic only
-// talks to this interface, so that a Redis-backed router can share presence and routing between
-// several servers without touching sessions. Frames from one sender to one target keep order.
+// One-to-one delivery of relayed frames by node id (§2.9). The signalling logic only talks to
+// this interface, so a Redis-backed router can route between several servers without touching
+// sessions. Frames from one sender to one target keep their order. Presence (who is online, and
+// telling viewers) is not routing: see presence.hpp.
 #include <string>
+#include <string_view>
 
 #include "signalling/frame_sink.hpp"
 
 namespace parley::signalling {
+
+// Told that a relayed frame found no registered target. A remote router may learn that only
+// after deliver() returned, when the sender may have gone: handlers look the sender up again.
+class UnknownPeerHandler {
+public:
+  virtual ~UnknownPeerHandler() = default;
+  virtual void on_unknown_peer(const std::string& from_node_id, const char* ref) = 0;
+};
+
+// Who relayed a frame, and which field named the target (the error's `ref`). Valid during
+// deliver() only: a router that answers later copies what it needs.
+struct RelaySender {
+  std::string_view node_id;
+  const char* ref;
+};
 
 class Router {
 public:
@@ -14,10 +31,9 @@ public:
   // A local connection became reachable (its first register) or left.
   virtual void attach(const std::string& node_id, FrameSink& sink) = 0;
   virtual void detach(const std::string& node_id) = 0;
-  // Returns false if no registered connection has that id.
-  virtual bool deliver(const std::string& to_node_id, const SharedFrame& frame) = 0;
-  // A presence change to every registered connection, except `except_node_id` when non-empty.
-  virtual void broadcast(const SharedPresence& event, const std::string& except_node_id = {}) = 0;
+  // Delivers `frame` to the registered connection `to_node_id`, or tells `on_unknown`.
+  virtual void deliver(const std::string& to_node_id, const SharedFrame& frame, const RelaySender& from,
+                       UnknownPeerHandler& on_unknown) = 0;
 };
 
 }  // namespace parley::signalling
