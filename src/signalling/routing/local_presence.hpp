@@ -14,7 +14,6 @@ public:
   void update(const Connection& c, std::optional<std::int64_t> colour, std::string_view previous_name) override;
   void withdraw(const Connection& c) override;
   std::string list(const Identity& viewer) const override;
-  std::size_t size() const override { return members_.size(); }
 
 private:
   // To every member that may see `subject`.

@@ -35,7 +35,6 @@ public:
   virtual void withdraw(const Connection& c) = 0;
   // The `/conns` body (§3.3) as `viewer` may see it.
   virtual std::string list(const Identity& viewer) const = 0;
-  virtual std::size_t size() const = 0;
 };
 
 }  // namespace parley::signalling
