@@ -1,55 +1,51 @@
 #include "accounts/caller.hpp"
 
-#include "accounts/text_rules.hpp"
+#include "signalling/identity.hpp"
 
 namespace parley::accounts {
 
-std::string_view to_string(AuthMethod method) {
-  switch (method) {
-    case AuthMethod::jwt: return "jwt";
-    case AuthMethod::session: return "session";
-    case AuthMethod::none: break;
-  }
-  return "none";
+namespace {
+
+// The signalling identity of an account reached through `how`.
+Caller caller_for(storage::User user, signalling::Authentication how) {
+  Caller c;
+  c.identity.authentication = how;
+  c.identity.user_id = user.id;
+  c.identity.username = user.username;
+  c.identity.is_bot = user.is_bot;
+  c.user = std::move(user);
+  return c;
 }
 
-std::optional<std::string_view> bearer_token(std::string_view authorization) {
-  const auto space = authorization.find(' ');
-  if (space == std::string_view::npos) return std::nullopt;
-  if (!ascii_iequals(authorization.substr(0, space), "bearer")) return std::nullopt;
-  const std::string_view token = trim_ascii_space(authorization.substr(space + 1));
-  if (token.empty()) return std::nullopt;
-  return token;
-}
+}  // namespace
 
 HttpReply invalid_token_reply() { return json_error(401, "invalid token"); }
 
 RequestAuthenticator::RequestAuthenticator(storage::Storage& storage, const JwtService& jwt, SessionService& sessions)
     : storage_(storage), jwt_(jwt), sessions_(sessions) {}
 
-Identity RequestAuthenticator::resolve(std::string_view authorization, std::string_view cookie_header,
-                                   std::int64_t now) const {
-  Identity id;
-  if (const auto token = bearer_token(authorization)) {
-    const auto verified = jwt_.verify(*token, now);
+Caller RequestAuthenticator::resolve(std::string_view authorization, std::string_view cookie_header,
+                                     std::int64_t now) const {
+  bool bearer_rejected = false;
+  JwtService::Error bearer_error = JwtService::Error::none;
+  if (const auto token = signalling::bearer_token(authorization); !token.empty()) {
+    const auto verified = jwt_.verify(token, now);
     if (verified) {
       // The account may vanish between the two lookups; then the token is as good as revoked.
-      if (auto user = storage_.user_by_id(verified.subject)) {
-        id.method = AuthMethod::jwt;
-        id.user = std::move(user);
-        return id;
-      }
-      id.bearer_error = JwtService::Error::unknown_account;
+      if (auto user = storage_.user_by_id(verified.subject))
+        return caller_for(std::move(*user), signalling::Authentication::jwt);
+      bearer_error = JwtService::Error::unknown_account;
     } else {
-      id.bearer_error = verified.error;
+      bearer_error = verified.error;
     }
-    id.bearer_rejected = true;
+    bearer_rejected = true;
   }
-  if (auto user = sessions_.user_for(cookie_header, now)) {
-    id.method = AuthMethod::session;
-    id.user = std::move(user);
-  }
-  return id;
+  Caller c;
+  if (auto user = sessions_.user_for(cookie_header, now))
+    c = caller_for(std::move(*user), signalling::Authentication::session);
+  c.bearer_rejected = bearer_rejected;
+  c.bearer_error = bearer_error;
+  return c;
 }
 
 }  // namespace parley::accounts

@@ -7,9 +7,6 @@
 
 namespace parley::accounts {
 
-// signalling::Identity from an accounts identity ({none}, or {jwt|session, user id, username, is_bot}).
-signalling::Identity to_core_identity(const Identity& identity);
-
 class AccountsIdentityResolver final : public signalling::IdentityResolver {
  public:
   AccountsIdentityResolver(const RequestAuthenticator& authenticator, const signalling::Clock& clock)

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "protocol/ascii.hpp"
+
 namespace parley::accounts {
 
 // Number of code points, or nullopt if `text` is not well-formed UTF-8 (overlongs, surrogates,
@@ -16,12 +18,9 @@ std::optional<std::size_t> utf8_length(std::string_view text);
 // `text` must be valid UTF-8.
 bool has_control_characters(std::string_view text);
 
-// ASCII-only case-insensitive equality (usernames are unique this way, like SQLite NOCASE).
-bool ascii_iequals(std::string_view a, std::string_view b);
-
-std::string_view trim_ascii_space(std::string_view text);
-
-// A copy with ASCII letters lowered (schemes, hosts, media types, header parameter names).
-std::string ascii_lowercase(std::string_view text);
+// The ASCII rules live with the wire formats; accounts code names them unqualified.
+using protocol::ascii_iequals;
+using protocol::ascii_lowercase;
+using protocol::trim_ascii_space;
 
 }  // namespace parley::accounts

@@ -18,7 +18,9 @@ public:
   virtual HandshakeIdentity resolve(std::string_view authorization_header, std::string_view cookie_header) const = 0;
 };
 
-// "Bearer <token>" with the scheme compared case-insensitively; empty if absent or malformed.
+// The token of `Authorization: Bearer <token>` (scheme case-insensitive, split at the first
+// space, token trimmed); empty if the header is absent, another scheme, or the token is empty.
+// The one parser of the header: the handshake and the account routes both use it.
 std::string_view bearer_token(std::string_view authorization_header);
 
 class AnonymousIdentityResolver final : public IdentityResolver {

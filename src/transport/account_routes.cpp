@@ -5,7 +5,6 @@
 
 #include "accounts/caller.hpp"
 #include "accounts/storage/storage.hpp"
-#include "transport/auth_reply.hpp"
 
 namespace parley::transport {
 namespace asio = boost::asio;
@@ -50,7 +49,7 @@ void AccountRoutes::serve(const HttpRoutes& routes, const RouteRequest& r, Respo
   const Request& req = r.http;
   // CSRF (§3.6): a cross-site form or fetch must not log the user out.
   if (is_logout(r.path) && req.count(http::field::origin) && !routes.origin_allowed(req))
-    return respond(error_response(req, http::status::forbidden, "origin not allowed"), {});
+    return respond(protocol::json_error(403, "origin not allowed"), {});
 
   const std::string method(req.method_string());
   const accounts::AccountRequest ar{method, r.path, "", req[http::field::authorization], req[http::field::cookie]};
@@ -58,17 +57,16 @@ void AccountRoutes::serve(const HttpRoutes& routes, const RouteRequest& r, Respo
   try {
     route = api_.route(ar, r.query, clock_.unix_ms());
   } catch (const std::exception& e) {
-    return answer(req, internal_error(r.path, e), respond);
+    return answer(internal_error(r.path, e), respond);
   }
-  if (!route) return respond(error_response(req, http::status::not_found, "not found"), {});
-  if (route->ready) return answer(req, std::move(*route->ready), respond);
-  run_blocking(req, std::string(r.path), std::move(route->blocking), std::move(respond));
+  if (!route) return respond(protocol::json_error(404, "not found"), {});
+  if (route->ready) return answer(std::move(*route->ready), respond);
+  run_blocking(std::string(r.path), std::move(route->blocking), std::move(respond));
 }
 
-void AccountRoutes::run_blocking(const Request& req, std::string path, std::function<accounts::AccountReply()> job,
+void AccountRoutes::run_blocking(std::string path, std::function<accounts::AccountReply()> job,
                                  Respond respond) {
-  // `req` lives until `respond` is called (HttpRoutes' contract), so the pointer stays valid.
-  asio::post(pool_, [this, req = &req, path = std::move(path), job = std::move(job),
+  asio::post(pool_, [this, path = std::move(path), job = std::move(job),
                      respond = std::move(respond)]() mutable {
     accounts::AccountReply reply;
     try {
@@ -77,13 +75,13 @@ void AccountRoutes::run_blocking(const Request& req, std::string path, std::func
       reply = internal_error(path, e);
     }
     // Move `respond` out: the session it holds must be released on the I/O thread, not here.
-    asio::post(io_, [this, req, reply = std::move(reply), respond = std::move(respond)]() mutable {
-      answer(*req, std::move(reply), respond);
+    asio::post(io_, [this, reply = std::move(reply), respond = std::move(respond)]() mutable {
+      answer(std::move(reply), respond);
     });
   });
 }
 
-void AccountRoutes::answer(const Request& req, accounts::AccountReply reply, const Respond& respond) {
+void AccountRoutes::answer(accounts::AccountReply reply, const Respond& respond) {
   std::function<void()> after_write;
   if (reply.after) {
     // GitHub token revocation (§4.2 step 8): after the answer, off the I/O thread, result only logged.
@@ -95,7 +93,7 @@ void AccountRoutes::answer(const Request& req, accounts::AccountReply reply, con
       });
     };
   }
-  respond(to_response(reply.reply, req), std::move(after_write));
+  respond(std::move(reply.reply), std::move(after_write));
 }
 
 }  // namespace parley::transport

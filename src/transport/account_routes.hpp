@@ -23,8 +23,8 @@ public:
 
 private:
   void serve(const HttpRoutes& routes, const RouteRequest& r, Respond respond);
-  void run_blocking(const Request& req, std::string path, std::function<accounts::AccountReply()> job, Respond respond);
-  void answer(const Request& req, accounts::AccountReply reply, const Respond& respond);
+  void run_blocking(std::string path, std::function<accounts::AccountReply()> job, Respond respond);
+  void answer(accounts::AccountReply reply, const Respond& respond);
 
   boost::asio::io_context& io_;
   boost::asio::thread_pool& pool_;

@@ -30,19 +30,19 @@ bool method_listed(std::string_view methods, http::verb verb) {
 HttpRoutes::HttpRoutes(const ServerConfig& config, signalling::SignallingService& service, WsHub& hub,
                        const signalling::IdentityResolver& identities)
     : config_(config), service_(service), identities_(identities), hub_(hub), static_files_(config.web_root) {
-  add("/healthz", "GET, HEAD", [this](const RouteRequest& r) {
+  add("/healthz", "GET, HEAD", [this](const RouteRequest&) {
     std::string body;
     protocol::JsonWriter(body).begin_object().member("status", "ok")
         .member("connections", static_cast<std::int64_t>(hub_.size()))
         .member("registered", static_cast<std::int64_t>(service_.registry().registered_count())).end_object();
-    return json_response(r.http, http::status::ok, std::move(body));
+    return protocol::json_reply(std::move(body));
   });
   // Public, but a bearer token that is present and invalid is refused (§3.1). The list is what
   // this caller may see (presence policy).
   add("/conns", "GET, HEAD", [this](const RouteRequest& r) {
     const auto caller = identities_.resolve(r.http[http::field::authorization], r.http[http::field::cookie]);
-    if (caller.invalid_token) return error_response(r.http, http::status::unauthorized, "invalid token");
-    return json_response(r.http, http::status::ok, service_.presence().list(caller.identity));
+    if (caller.invalid_token) return protocol::json_error(401, "invalid token");
+    return protocol::json_reply(service_.presence().list(caller.identity));
   });
   // The account routes (profile, avatar, logout, logins) are added by AccountRoutes.
 }
@@ -72,7 +72,7 @@ void HttpRoutes::add_cors_headers(const Request& req, http::header<false>& h) co
 void HttpRoutes::handle(const Request& req, Done done) const {
   if (req.method() == http::verb::options && config_.cors) {
     if (!req.count(http::field::origin) || !config_.origins.is_allow_listed(req[http::field::origin]))
-      return done(error_response(req, http::status::forbidden, "origin not allowed"), {});
+      return done(to_response(protocol::json_error(403, "origin not allowed"), req), {});
     StringResponse res{http::status::no_content, req.version()};
     add_cors_headers(req, res.base());
     res.set(http::field::access_control_allow_methods, "GET, POST, DELETE, OPTIONS");
@@ -89,31 +89,34 @@ void HttpRoutes::handle(const Request& req, Done done) const {
 
 std::optional<Response> HttpRoutes::dispatch(const Request& req, Done& done) const {
   auto target = boost::urls::parse_origin_form(req.target());
-  if (!target) return error_response(req, http::status::bad_request, "bad request target");
+  if (!target) return to_response(protocol::json_error(400, "bad request target"), req);
   std::string path = target->path();  // percent-decoded
   const bool api = is_api_path(path);
   std::string_view route_path = path;
   if (api) route_path.remove_prefix(4);
 
   if (const auto it = routes_.find(route_path.empty() ? "/" : route_path); it != routes_.end()) {
-    if (!method_listed(it->second.methods, req.method())) return method_not_allowed(req, it->second.methods);
+    if (!method_listed(it->second.methods, req.method()))
+      return to_response(protocol::method_not_allowed(it->second.methods), req);
     RouteRequest r{req, route_path, {}};
     for (const auto& p : target->params()) r.query.emplace(p.key, p.value);
-    if (!it->second.async_handler) return it->second.handler(r);
-    it->second.async_handler(r, [this, &req, done = std::move(done)](StringResponse res, std::function<void()> after) {
+    if (!it->second.async_handler) return to_response(it->second.handler(r), req);
+    it->second.async_handler(r, [this, &req, done = std::move(done)](protocol::HttpReply reply, std::function<void()> after) {
+      auto res = to_response(reply, req);
       add_cors_headers(req, res.base());
       done(std::move(res), std::move(after));
     });
     return std::nullopt;
   }
   if (route_path == config_.ws_path)
-    return error_response(req, http::status::upgrade_required, "expected a WebSocket upgrade");
-  if (api) return error_response(req, http::status::not_found, "not found");
+    return to_response(protocol::json_error(426, "expected a WebSocket upgrade"), req);
+  if (api) return to_response(protocol::json_error(404, "not found"), req);
   if (path == "/servers.json") {
-    if (req.method() != http::verb::get && req.method() != http::verb::head) return method_not_allowed(req, "GET, HEAD");
-    auto res = json_response(req, http::status::ok, config_.servers_json);
-    res.set(http::field::cache_control, "no-cache");
-    return res;
+    if (req.method() != http::verb::get && req.method() != http::verb::head)
+      return to_response(protocol::method_not_allowed("GET, HEAD"), req);
+    auto reply = protocol::json_reply(config_.servers_json);
+    reply.set_header("Cache-Control", "no-cache");
+    return to_response(reply, req);
   }
   return static_files_.serve(req, path);
 }

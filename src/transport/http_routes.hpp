@@ -23,10 +23,11 @@ struct RouteRequest {
   std::map<std::string, std::string, std::less<>> query;  // decoded parameters
 };
 
-using RouteHandler = std::function<StringResponse(const RouteRequest&)>;
+// Routes answer with the plain reply value; HttpRoutes converts it (to_response) and adds CORS.
+using RouteHandler = std::function<protocol::HttpReply(const RouteRequest&)>;
 
 // Called once with the answer; `after_write` (may be empty) runs once it has been written.
-using Respond = std::function<void(StringResponse response, std::function<void()> after_write)>;
+using Respond = std::function<void(protocol::HttpReply reply, std::function<void()> after_write)>;
 // A route whose answer may come later (work on another thread). The request stays alive until
 // `respond` has been called; `respond` must be called on the I/O thread.
 using AsyncRouteHandler = std::function<void(const RouteRequest&, Respond respond)>;

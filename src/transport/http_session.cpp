@@ -61,7 +61,7 @@ void HttpSession::on_read(beast::error_code ec) {
 
 void HttpSession::upgrade(const Request& req) {
   auto refuse = [&](http::status status, std::string_view message) {
-    auto res = error_response(req, status, message);
+    auto res = to_response(protocol::json_error(static_cast<unsigned>(status), message), req);
     res.keep_alive(false);
     write(std::move(res));
   };
@@ -69,7 +69,7 @@ void HttpSession::upgrade(const Request& req) {
   if (!config_.origins.accepts_websocket(req[http::field::origin], has_origin, req[http::field::host]))
     return refuse(http::status::forbidden, "origin not allowed");
   if (req[http::field::sec_websocket_version] != "13") {
-    auto res = error_response(req, http::status::upgrade_required, "unsupported WebSocket version");
+    auto res = to_response(protocol::json_error(426, "unsupported WebSocket version"), req);
     res.set(http::field::sec_websocket_version, "13");
     res.keep_alive(false);
     return write(std::move(res));
@@ -92,7 +92,7 @@ void HttpSession::refuse_unread(http::status status, std::string_view message) {
   dummy.version(11);
   dummy.keep_alive(false);
   linger_ = true;
-  write(error_response(dummy, status, message));
+  write(to_response(protocol::json_error(static_cast<unsigned>(status), message), dummy));
 }
 
 void HttpSession::write(Response response, std::function<void()> after_write) {

@@ -1,11 +1,12 @@
 #pragma once
-// HTTP message types shared by the transport files, and small response builders.
+// HTTP message types of the transport, and the one conversion of a route's answer
+// (protocol::HttpReply) into a Beast response.
 #include <boost/beast/http/file_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <string>
-#include <string_view>
 #include <variant>
+
+#include "protocol/http_reply.hpp"
 
 namespace parley::transport {
 
@@ -15,10 +16,11 @@ using StringResponse = http::response<http::string_body>;
 using FileResponse = http::response<http::file_body>;
 using Response = std::variant<StringResponse, FileResponse>;
 
-// JSON with `Content-Type: application/json` and `Cache-Control: no-store` (§3.1).
-StringResponse json_response(const Request& req, http::status status, std::string body);
-// `{"err":"<message>"}`
-StringResponse error_response(const Request& req, http::status status, std::string_view message);
-StringResponse method_not_allowed(const Request& req, std::string_view allow);
+// Status, Content-Type, extra headers and body. A HEAD answer keeps the Content-Length of the
+// body it would have sent, without the body (§3.1).
+StringResponse to_response(const protocol::HttpReply& reply, unsigned version, bool keep_alive, bool head);
+inline StringResponse to_response(const protocol::HttpReply& reply, const Request& req) {
+  return to_response(reply, req.version(), req.keep_alive(), req.method() == http::verb::head);
+}
 
 }  // namespace parley::transport

@@ -11,7 +11,7 @@
 
 #include "transport/management_socket_path.hpp"
 #include "accounts/storage/storage.hpp"
-#include "transport/auth_reply.hpp"
+#include "transport/http_types.hpp"
 #include "transport/lingering_close.hpp"
 
 namespace parley::transport {
@@ -70,7 +70,7 @@ private:
     Request dummy;
     dummy.version(11);
     dummy.keep_alive(false);
-    write(std::make_shared<StringResponse>(error_response(dummy, status, message)), true);
+    write(std::make_shared<StringResponse>(to_response(protocol::json_error(static_cast<unsigned>(status), message), dummy)), true);
   }
 
   void write(std::shared_ptr<StringResponse> res, bool drain_after) {

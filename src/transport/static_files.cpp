@@ -70,9 +70,9 @@ bool StaticFiles::has_index() const {
 }
 
 Response StaticFiles::serve(const Request& req, std::string_view path) const {
-  if (req.method() != http::verb::get && req.method() != http::verb::head) return method_not_allowed(req, "GET, HEAD");
+  if (req.method() != http::verb::get && req.method() != http::verb::head) return to_response(protocol::method_not_allowed("GET, HEAD"), req);
   fs::path rel;
-  if (!safe_relative_path(path, rel)) return error_response(req, http::status::not_found, "not found");
+  if (!safe_relative_path(path, rel)) return to_response(protocol::json_error(404, "not found"), req);
   std::error_code ec;
   const fs::path file = root_ / rel;
   if (!rel.empty() && fs::is_regular_file(file, ec))
@@ -88,12 +88,12 @@ Response StaticFiles::serve(const Request& req, std::string_view path) const {
     res.keep_alive(req.keep_alive());
     return res;
   }
-  return error_response(req, http::status::not_found, "not found");
+  return to_response(protocol::json_error(404, "not found"), req);
 }
 
 Response StaticFiles::serve_file(const Request& req, const fs::path& file, bool immutable) const {
   struct stat st{};
-  if (::stat(file.c_str(), &st) != 0) return error_response(req, http::status::not_found, "not found");
+  if (::stat(file.c_str(), &st) != 0) return to_response(protocol::json_error(404, "not found"), req);
   const std::string etag = fmt::format("W/\"{:x}-{:x}\"", st.st_size, st.st_mtim.tv_sec);
   auto base_headers = [&](auto& res) {
     res.set(http::field::content_type, mime_type_for(file.extension().string()));
@@ -113,7 +113,7 @@ Response StaticFiles::serve_file(const Request& req, const fs::path& file, bool 
   FileResponse res{http::status::ok, req.version()};
   boost::beast::error_code ec;
   res.body().open(file.c_str(), boost::beast::file_mode::scan, ec);
-  if (ec) return error_response(req, http::status::not_found, "not found");
+  if (ec) return to_response(protocol::json_error(404, "not found"), req);
   base_headers(res);
   res.prepare_payload();
   return res;

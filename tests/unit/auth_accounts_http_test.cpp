@@ -10,6 +10,7 @@
 #include "accounts/http/accounts_http.hpp"
 
 using namespace parley::accounts;
+using parley::signalling::Authentication;
 namespace json = boost::json;
 using parley::test::ScriptedHttp;
 using parley::test::TempDir;
@@ -145,17 +146,17 @@ TEST(AuthAccounts, RestartKeepsUsersSessionsAndBotTokens) {
   }
   Accounts b(base_config(tmp), http);
   const auto id = b.authenticator().resolve("Bearer " + token, "", kNow + 10);
-  ASSERT_EQ(id.method, AuthMethod::jwt);
+  ASSERT_EQ(id.identity.authentication, Authentication::jwt);
   EXPECT_EQ(id.user->username, "echo_bot");
   const auto web = b.authenticator().resolve("", session, kNow + 10);
-  ASSERT_EQ(web.method, AuthMethod::session);
+  ASSERT_EQ(web.identity.authentication, Authentication::session);
   EXPECT_EQ(web.user->username, "alice");
 
   b.rotate_jwt_key();  // revokes every token, keeps sessions
   EXPECT_TRUE(b.authenticator().resolve("Bearer " + token, "", kNow + 10).bearer_rejected);
   Accounts c(base_config(tmp), http);
   EXPECT_TRUE(c.authenticator().resolve("Bearer " + token, "", kNow + 10).bearer_rejected);
-  EXPECT_EQ(c.authenticator().resolve("", session, kNow + 10).method, AuthMethod::session);
+  EXPECT_EQ(c.authenticator().resolve("", session, kNow + 10).identity.authentication, Authentication::session);
 }
 
 TEST(AuthAccounts, FatalConfigurationErrors) {

@@ -7,6 +7,7 @@
 #include "accounts/storage/sqlite_storage.hpp"
 
 using namespace parley::accounts;
+using parley::signalling::Authentication;
 using parley::storage::SqliteStorage;
 using parley::storage::User;
 using parley::test::TempDir;
@@ -30,11 +31,13 @@ class AuthProfile : public ::testing::Test {
     ASSERT_EQ(storage.insert_user(alice), parley::storage::InsertUserResult::ok);
     ASSERT_EQ(storage.insert_user(bot), parley::storage::InsertUserResult::ok);
   }
-  Identity as(const User& u) {
-    Identity id;
-    id.method = AuthMethod::session;
-    id.user = u;
-    return id;
+  Caller as(const User& u) {
+    Caller c;
+    c.identity.authentication = Authentication::session;
+    c.identity.user_id = u.id;
+    c.identity.username = u.username;
+    c.user = u;
+    return c;
   }
 };
 
@@ -45,36 +48,36 @@ TEST_F(AuthProfile, OwnProfileAndStatus) {
   EXPECT_EQ(r.status, 200u);
   EXPECT_EQ(r.body, R"({"username":"Alice","displayName":"Alice A.","avatarURL":"https://avatars.example/alice"})");
   EXPECT_EQ(r.header("Cache-Control"), "no-store");
-  r = api.profile(Identity{}, {});
+  r = api.profile(Caller{}, {});
   EXPECT_EQ(r.status, 401u);
   EXPECT_EQ(r.body, R"({"err":"Unauthorized"})");
   EXPECT_EQ(api.status(as(alice)).body, R"({"logged_in":true})");
-  EXPECT_EQ(api.status(Identity{}).body, R"({"logged_in":false})");
+  EXPECT_EQ(api.status(Caller{}).body, R"({"logged_in":false})");
 }
 
 TEST_F(AuthProfile, ByUsernameIsPublicAndCaseInsensitive) {
-  auto r = api.profile(Identity{}, parse_query("username=echo_bot"));
+  auto r = api.profile(Caller{}, parse_query("username=echo_bot"));
   EXPECT_EQ(r.body, R"({"username":"echo_bot"})");  // empty values omitted
-  EXPECT_EQ(api.profile(Identity{}, parse_query("username=ALICE")).status, 200u);
+  EXPECT_EQ(api.profile(Caller{}, parse_query("username=ALICE")).status, 200u);
   r = api.profile(as(alice), parse_query("username=nobody"));
   EXPECT_EQ(r.status, 404u);
   EXPECT_EQ(r.body, R"({"err":"User is not found"})");
   // An empty username counts as absent.
   EXPECT_EQ(api.profile(as(alice), parse_query("username=")).status, 200u);
-  EXPECT_EQ(api.profile(Identity{}, parse_query("username=%27%20OR%201%3D1")).status, 404u);
-  EXPECT_EQ(api.profile(Identity{}, QueryParams{{"username", std::string(100000, 'a')}}).status, 404u);
+  EXPECT_EQ(api.profile(Caller{}, parse_query("username=%27%20OR%201%3D1")).status, 404u);
+  EXPECT_EQ(api.profile(Caller{}, QueryParams{{"username", std::string(100000, 'a')}}).status, 404u);
 }
 
 TEST_F(AuthProfile, AvatarPlans) {
-  auto plan = api.avatar(Identity{}, parse_query("username=alice"));
+  auto plan = api.avatar(Caller{}, parse_query("username=alice"));
   EXPECT_FALSE(plan.reply);
   EXPECT_EQ(plan.remote_url, "https://avatars.example/alice");
-  plan = api.avatar(Identity{}, parse_query("username=echo_bot"));
+  plan = api.avatar(Caller{}, parse_query("username=echo_bot"));
   ASSERT_TRUE(plan.reply);
   EXPECT_EQ(plan.reply->status, 404u);
   EXPECT_EQ(plan.reply->body, R"({"err":"No avatar URL found"})");
-  EXPECT_EQ(api.avatar(Identity{}, {}).reply->status, 401u);
-  EXPECT_EQ(api.avatar(Identity{}, parse_query("username=x")).reply->status, 404u);
+  EXPECT_EQ(api.avatar(Caller{}, {}).reply->status, 401u);
+  EXPECT_EQ(api.avatar(Caller{}, parse_query("username=x")).reply->status, 404u);
   storage.update_user_profile("b1", "", "data:image/png;base64," + base64_encode("PNG"));
   plan = api.avatar(as(*storage.user_by_id("b1")), {});
   ASSERT_TRUE(plan.reply);

@@ -9,6 +9,7 @@
 #include "accounts/storage/sqlite_storage.hpp"
 
 using namespace parley::accounts;
+using parley::signalling::Authentication;
 using parley::storage::SqliteStorage;
 using parley::storage::User;
 using parley::test::TempDir;
@@ -127,14 +128,15 @@ TEST_F(AuthSession, OneLiveCookieAmongStaleOnesIsFound) {
 }
 
 TEST(AuthBearer, ParsesTheAuthorizationHeader) {
-  EXPECT_EQ(bearer_token("Bearer abc"), "abc");
-  EXPECT_EQ(bearer_token("bearer abc"), "abc");
-  EXPECT_EQ(bearer_token("BEARER abc "), "abc");
-  EXPECT_FALSE(bearer_token("Bearer "));
-  EXPECT_FALSE(bearer_token("Bearer"));
-  EXPECT_FALSE(bearer_token("Basic abc"));
-  EXPECT_FALSE(bearer_token(""));
-  EXPECT_FALSE(bearer_token("Bearerabc"));
+  EXPECT_EQ(parley::signalling::bearer_token("Bearer abc"), "abc");
+  EXPECT_EQ(parley::signalling::bearer_token("bearer abc"), "abc");
+  EXPECT_EQ(parley::signalling::bearer_token("BEARER abc "), "abc");
+  EXPECT_EQ(parley::signalling::bearer_token("Bearer \tabc\t"), "abc");
+  EXPECT_EQ(parley::signalling::bearer_token("Bearer "), "");
+  EXPECT_EQ(parley::signalling::bearer_token("Bearer"), "");
+  EXPECT_EQ(parley::signalling::bearer_token("Basic abc"), "");
+  EXPECT_EQ(parley::signalling::bearer_token(""), "");
+  EXPECT_EQ(parley::signalling::bearer_token("Bearerabc"), "");
 }
 
 TEST_F(AuthSession, IdentityPrefersAValidTokenThenTheCookie) {
@@ -146,25 +148,25 @@ TEST_F(AuthSession, IdentityPrefersAValidTokenThenTheCookie) {
   const std::string cookie = cookie_header_from(sessions.bind(started.live.id, "u1", kNow));
 
   auto id = authenticator.resolve("Bearer " + token, cookie, kNow);
-  EXPECT_EQ(id.method, AuthMethod::jwt);
+  EXPECT_EQ(id.identity.authentication, Authentication::jwt);
   EXPECT_EQ(id.user->username, "echo_bot");
   EXPECT_FALSE(id.bearer_rejected);
 
   id = authenticator.resolve("", cookie, kNow);
-  EXPECT_EQ(id.method, AuthMethod::session);
+  EXPECT_EQ(id.identity.authentication, Authentication::session);
   EXPECT_EQ(id.user->username, "alice");
 
   // An invalid token is flagged (HTTP answers 401) and the cookie still decides (WebSocket).
   id = authenticator.resolve("bearer " + token + "x", cookie, kNow);
   EXPECT_TRUE(id.bearer_rejected);
   EXPECT_EQ(id.bearer_error, JwtService::Error::bad_signature);
-  EXPECT_EQ(id.method, AuthMethod::session);
+  EXPECT_EQ(id.identity.authentication, Authentication::session);
 
   id = authenticator.resolve("Bearer " + token, "", kNow + 91LL * 24 * 3600);
   EXPECT_TRUE(id.bearer_rejected);
-  EXPECT_EQ(id.method, AuthMethod::none);
+  EXPECT_EQ(id.identity.authentication, Authentication::none);
   EXPECT_FALSE(id.user);
-  EXPECT_EQ(to_string(id.method), "none");
+  EXPECT_EQ(std::string_view(to_string(id.identity.authentication)), "none");
 
   // Deleted account: token invalid, like the original's `userNNNN` fallback.
   storage.delete_user("b1");

@@ -65,15 +65,15 @@ std::optional<AccountRoute> AccountsHttpApi::route(const AccountRequest& req, co
   }
 
   // Profile routes: who is asking.
-  const Identity identity = accounts_.authenticator().resolve(req.authorization, req.cookie, now);
-  if (identity.bearer_rejected) {
-    spdlog::info("{}: bearer token refused ({})", path, to_string(identity.bearer_error));
+  const Caller caller = accounts_.authenticator().resolve(req.authorization, req.cookie, now);
+  if (caller.bearer_rejected) {
+    spdlog::info("{}: bearer token refused ({})", path, to_string(caller.bearer_error));
     return ready(invalid_token_reply());
   }
-  if (path == "/profile") return ready(accounts_.profiles().profile(identity, query));
-  if (path == "/profile/status") return ready(accounts_.profiles().status(identity));
+  if (path == "/profile") return ready(accounts_.profiles().profile(caller, query));
+  if (path == "/profile/status") return ready(accounts_.profiles().status(caller));
 
-  auto plan = accounts_.profiles().avatar(identity, query);  // "/profile/avatar"
+  auto plan = accounts_.profiles().avatar(caller, query);  // "/profile/avatar"
   if (plan.reply) return ready(std::move(*plan.reply));
   if (auto hit = accounts_.avatars().cached(plan.remote_url, now)) return ready(std::move(*hit));
   AvatarFetcher* fetcher = &accounts_.avatars();

@@ -1,43 +1,6 @@
 #include "accounts/http/http_types.hpp"
 
-#include <boost/json.hpp>
-
-#include "accounts/text_rules.hpp"
-
 namespace parley::accounts {
-
-std::optional<std::string> HttpReply::header(std::string_view name) const {
-  for (const auto& [k, v] : headers)
-    if (ascii_iequals(k, name)) return v;
-  return std::nullopt;
-}
-
-HttpReply json_reply(std::string body, unsigned status) {
-  HttpReply r;
-  r.status = status;
-  r.body = std::move(body);
-  r.content_type = "application/json";
-  r.headers.emplace_back("Cache-Control", "no-store");
-  return r;
-}
-
-HttpReply json_error(unsigned status, std::string_view message) {
-  return json_reply(boost::json::serialize(boost::json::object{{"err", message}}), status);
-}
-
-HttpReply redirect_reply(std::string location) {
-  HttpReply r;
-  r.status = 307;
-  r.headers.emplace_back("Location", std::move(location));
-  r.headers.emplace_back("Cache-Control", "no-store");
-  return r;
-}
-
-HttpReply method_not_allowed(std::string_view allow) {
-  HttpReply r = json_error(405, "method not allowed");
-  r.headers.emplace_back("Allow", std::string(allow));
-  return r;
-}
 
 namespace {
 

@@ -1,6 +1,6 @@
 #pragma once
-// Plain request/response values exchanged between the auth core and the transport layer.
-// No Beast types: the transport copies these into its own messages.
+// Plain HTTP values of the account routes: queries, and the outbound interface for GitHub and
+// avatars. No Beast types.
 #include <chrono>
 #include <cstddef>
 #include <map>
@@ -10,31 +10,17 @@
 #include <utility>
 #include <vector>
 
+#include "protocol/http_reply.hpp"
+
 namespace parley::accounts {
 
-using Header = std::pair<std::string, std::string>;
-
-// A complete HTTP answer: status, body, Content-Type and any extra headers (Set-Cookie, Location,
-// Allow, Cache-Control, avatar safety headers...). JSON replies already carry
-// `Cache-Control: no-store` in `headers`.
-struct HttpReply {
-  unsigned status = 200;
-  std::string body;
-  std::string content_type;  // empty: send no Content-Type (empty bodies)
-  std::vector<Header> headers;
-
-  // First value of a header, ASCII case-insensitive (for tests and wiring).
-  std::optional<std::string> header(std::string_view name) const;
-};
-
-// `{"err":message}` with status, the error shape of PROTOCOL.md §3.1.
-HttpReply json_error(unsigned status, std::string_view message);
-// A JSON body (already serialized) with status 200 unless told otherwise.
-HttpReply json_reply(std::string body, unsigned status = 200);
-// 307 to `location`.
-HttpReply redirect_reply(std::string location);
-// 405 {"err":"method not allowed"} with `Allow`.
-HttpReply method_not_allowed(std::string_view allow);
+// The server's one HTTP answer value and its builders (protocol/http_reply.hpp).
+using protocol::Header;
+using protocol::HttpReply;
+using protocol::json_error;
+using protocol::json_reply;
+using protocol::method_not_allowed;
+using protocol::redirect_reply;
 
 // Decoded query parameters; the first occurrence of a name wins (like Go's Query().Get).
 using QueryParams = std::map<std::string, std::string, std::less<>>;

@@ -15,7 +15,7 @@ std::string ProfileApi::profile_json(const storage::User& user) {
   return json::serialize(o);
 }
 
-std::optional<storage::User> ProfileApi::subject(const Identity& identity, const QueryParams& query,
+std::optional<storage::User> ProfileApi::subject(const Caller& caller, const QueryParams& query,
                                                  HttpReply& error) {
   if (const auto name = query_value(query, "username")) {
     // Usernames are at most 64 characters; a longer one cannot exist, so skip the lookup.
@@ -23,24 +23,24 @@ std::optional<storage::User> ProfileApi::subject(const Identity& identity, const
     if (!user) error = json_error(404, "User is not found");
     return user;
   }
-  if (!identity.user) error = json_error(401, "Unauthorized");
-  return identity.user;
+  if (!caller.user) error = json_error(401, "Unauthorized");
+  return caller.user;
 }
 
-HttpReply ProfileApi::profile(const Identity& identity, const QueryParams& query) {
+HttpReply ProfileApi::profile(const Caller& caller, const QueryParams& query) {
   HttpReply error;
-  const auto user = subject(identity, query, error);
+  const auto user = subject(caller, query, error);
   return user ? json_reply(profile_json(*user)) : error;
 }
 
-HttpReply ProfileApi::status(const Identity& identity) {
-  return json_reply(json::serialize(json::object{{"logged_in", identity.user.has_value()}}));
+HttpReply ProfileApi::status(const Caller& caller) {
+  return json_reply(json::serialize(json::object{{"logged_in", caller.user.has_value()}}));
 }
 
-ProfileApi::AvatarPlan ProfileApi::avatar(const Identity& identity, const QueryParams& query) {
+ProfileApi::AvatarPlan ProfileApi::avatar(const Caller& caller, const QueryParams& query) {
   AvatarPlan plan;
   HttpReply error;
-  const auto user = subject(identity, query, error);
+  const auto user = subject(caller, query, error);
   if (!user) {
     plan.reply = std::move(error);
   } else if (user->avatar_url.empty()) {
