@@ -1,10 +1,10 @@
-#include "peer/sctp_factory.hpp"
+#include "peer/detail/sctp_factory.hpp"
 
 #include "media/sctp/dcsctp_transport.h"
 #include "net/dcsctp/public/dcsctp_socket_factory.h"
 #include "system_wrappers/include/clock.h"
 
-namespace parley::peer {
+namespace parley::peer::detail {
 namespace {
 
 // DcSctpTransport fills in the options (ports, message size) and asks this factory for the socket:
@@ -46,4 +46,4 @@ std::unique_ptr<webrtc::SctpTransportFactoryInterface> create_sctp_factory(rtc::
   return std::make_unique<WindowedTransportFactory>(network_thread, receive_window);
 }
 
-}  // namespace parley::peer
+}  // namespace parley::peer::detail

@@ -1,4 +1,4 @@
-#include "peer/data_channel_impl.hpp"
+#include "peer/detail/data_channel_impl.hpp"
 
 #include <spdlog/spdlog.h>
 

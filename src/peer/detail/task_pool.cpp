@@ -1,4 +1,4 @@
-#include "peer/task_pool.hpp"
+#include "peer/detail/task_pool.hpp"
 
 #include <algorithm>
 #include <chrono>

@@ -7,7 +7,7 @@
 
 #include "api/data_channel_interface.h"
 #include "peer/data_channel.hpp"
-#include "peer/inbound_budget.hpp"
+#include "peer/detail/inbound_budget.hpp"
 #include "peer/types.hpp"
 #include "rtc_base/thread.h"
 

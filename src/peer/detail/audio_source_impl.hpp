@@ -8,7 +8,7 @@
 #include "api/media_stream_interface.h"
 #include "api/notifier.h"
 #include "peer/audio_source.hpp"
-#include "peer/opus_passthrough.hpp"
+#include "peer/detail/opus_passthrough.hpp"
 
 namespace parley::peer::detail {
 

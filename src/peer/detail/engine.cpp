@@ -1,4 +1,4 @@
-#include "peer/engine.hpp"
+#include "peer/detail/engine.hpp"
 
 #include <stdexcept>
 
@@ -13,9 +13,9 @@
 #include "modules/audio_device/include/test_audio_device.h"
 #include "rtc_base/logging.h"
 #include "rtc_base/ssl_adapter.h"
-#include "peer/sctp_factory.hpp"
-#include "peer/task_pool.hpp"
-#include "peer/udp_socket_factory.hpp"
+#include "peer/detail/sctp_factory.hpp"
+#include "peer/detail/task_pool.hpp"
+#include "peer/detail/udp_socket_factory.hpp"
 
 namespace parley::peer::detail {
 namespace {
@@ -110,14 +110,14 @@ Engine::~Engine() {
 }
 
 void Engine::shutdown() {
-  std::vector<std::shared_ptr<PeerConnectionImpl>> alive;
+  std::vector<std::shared_ptr<PeerConnection>> alive;
   {
     std::lock_guard lock(mutex_);
     for (auto& weak : connections_)
       if (auto pc = weak.lock()) alive.push_back(std::move(pc));
     connections_.clear();
   }
-  for (auto& pc : alive) close_connection(*pc);
+  for (auto& pc : alive) pc->close();
 }
 
 InboundBudgets Engine::new_inbound_budgets() const {
@@ -126,7 +126,7 @@ InboundBudgets Engine::new_inbound_budgets() const {
           inbound_total_};
 }
 
-void Engine::track(const std::shared_ptr<PeerConnectionImpl>& pc) {
+void Engine::track(const std::shared_ptr<PeerConnection>& pc) {
   std::lock_guard lock(mutex_);
   std::erase_if(connections_, [](const auto& weak) { return weak.expired(); });
   connections_.push_back(pc);
@@ -140,39 +140,3 @@ size_t Engine::live_connections() const {
 }
 
 }  // namespace parley::peer::detail
-
-namespace parley::peer {
-
-std::string_view to_string(ConnectionState state) {
-  switch (state) {
-    case ConnectionState::New: return "new";
-    case ConnectionState::Connecting: return "connecting";
-    case ConnectionState::Connected: return "connected";
-    case ConnectionState::Disconnected: return "disconnected";
-    case ConnectionState::Failed: return "failed";
-    case ConnectionState::Closed: return "closed";
-  }
-  return "unknown";
-}
-
-namespace {
-FactoryOptions checked(FactoryOptions options) {
-  if (options.sctp_receive_window < FactoryOptions::kMinSctpReceiveWindow ||
-      options.sctp_receive_window > FactoryOptions::kMaxSctpReceiveWindow)
-    throw std::invalid_argument("SCTP receive window out of range (320 KiB to 16 MiB)");
-  if (options.udp_receive_buffer > (64u << 20)) throw std::invalid_argument("UDP receive buffer over 64 MiB");
-  return options;
-}
-}  // namespace
-
-Factory::Factory(FactoryOptions options) : engine_(std::make_shared<detail::Engine>(checked(std::move(options)))) {}
-
-Factory::~Factory() { engine_->shutdown(); }
-
-std::shared_ptr<PeerConnection> Factory::create(const PeerConfig& config, PeerCallbacks callbacks) {
-  return detail::create_peer_connection(engine_, config, std::move(callbacks));
-}
-
-size_t Factory::live_connections() const { return engine_->live_connections(); }
-
-}  // namespace parley::peer

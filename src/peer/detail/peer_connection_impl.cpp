@@ -9,9 +9,10 @@
 #include "api/make_ref_counted.h"
 #include "api/set_local_description_observer_interface.h"
 #include "api/set_remote_description_observer_interface.h"
-#include "peer/audio_source_impl.hpp"
-#include "peer/data_channel_impl.hpp"
-#include "peer/engine.hpp"
+#include "peer/detail/audio_source_impl.hpp"
+#include "peer/detail/data_channel_impl.hpp"
+#include "peer/detail/engine.hpp"
+#include "peer/detail/peer_connection_impl.hpp"
 #include <spdlog/spdlog.h>
 
 #include "rtc_base/logging.h"
@@ -471,6 +472,5 @@ std::shared_ptr<PeerConnection> create_peer_connection(const std::shared_ptr<Eng
   return pc;
 }
 
-void close_connection(PeerConnectionImpl& pc) { pc.close(); }
 
 }  // namespace parley::peer::detail

@@ -1,4 +1,4 @@
-#include "peer/audio_source_impl.hpp"
+#include "peer/detail/audio_source_impl.hpp"
 
 #include <algorithm>
 

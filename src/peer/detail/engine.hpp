@@ -1,5 +1,7 @@
 // Internal: libwebrtc's threads and PeerConnectionFactory, shared by every connection of a
-// process. Only src/peer/*.cpp include this (and through it libwebrtc's headers).
+// process. Only src/peer's own .cpp files include this (and through it libwebrtc's headers).
+// It knows connections only through the public PeerConnection interface, so nothing here
+// depends on their implementation.
 #pragma once
 
 #include <memory>
@@ -9,12 +11,10 @@
 #include "api/peer_connection_interface.h"
 #include "api/scoped_refptr.h"
 #include "peer/factory.hpp"
-#include "peer/inbound_budget.hpp"
+#include "peer/detail/inbound_budget.hpp"
 #include "rtc_base/thread.h"
 
 namespace parley::peer::detail {
-
-class PeerConnectionImpl;
 
 class Engine : public std::enable_shared_from_this<Engine> {
  public:
@@ -32,7 +32,8 @@ class Engine : public std::enable_shared_from_this<Engine> {
   // A fresh per-connection budget, with the process-wide one.
   InboundBudgets new_inbound_budgets() const;
 
-  void track(const std::shared_ptr<PeerConnectionImpl>& pc);
+  // Remembers a connection so that shutdown() can close it if it is still alive then.
+  void track(const std::shared_ptr<PeerConnection>& pc);
   size_t live_connections() const;
 
  private:
@@ -46,12 +47,7 @@ class Engine : public std::enable_shared_from_this<Engine> {
   rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> factory_;
   std::shared_ptr<InboundBudget> inbound_total_;
   mutable std::mutex mutex_;
-  std::vector<std::weak_ptr<PeerConnectionImpl>> connections_;
+  std::vector<std::weak_ptr<PeerConnection>> connections_;
 };
-
-// Implemented in peer_connection.cpp.
-std::shared_ptr<PeerConnection> create_peer_connection(const std::shared_ptr<Engine>& engine,
-                                                       const PeerConfig& config, PeerCallbacks callbacks);
-void close_connection(PeerConnectionImpl& pc);
 
 }  // namespace parley::peer::detail

@@ -1,9 +1,9 @@
-#include "peer/udp_socket_factory.hpp"
+#include "peer/detail/udp_socket_factory.hpp"
 
 #include "p2p/base/basic_packet_socket_factory.h"
 #include "rtc_base/async_packet_socket.h"
 
-namespace parley::peer {
+namespace parley::peer::detail {
 namespace {
 
 class BufferedUdpSocketFactory final : public rtc::BasicPacketSocketFactory {
@@ -28,4 +28,4 @@ std::unique_ptr<rtc::PacketSocketFactory> create_udp_socket_factory(rtc::SocketF
   return std::make_unique<BufferedUdpSocketFactory>(sockets, receive_buffer);
 }
 
-}  // namespace parley::peer
+}  // namespace parley::peer::detail

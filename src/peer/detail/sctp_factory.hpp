@@ -6,9 +6,9 @@
 #include "api/transport/sctp_transport_factory_interface.h"
 #include "rtc_base/thread.h"
 
-namespace parley::peer {
+namespace parley::peer::detail {
 
 std::unique_ptr<webrtc::SctpTransportFactoryInterface> create_sctp_factory(rtc::Thread* network_thread,
                                                                            std::size_t receive_window);
 
-}  // namespace parley::peer
+}  // namespace parley::peer::detail

@@ -1,4 +1,4 @@
-#include "peer/opus_passthrough.hpp"
+#include "peer/detail/opus_passthrough.hpp"
 
 #include <opus/opus.h>
 
