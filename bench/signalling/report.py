@@ -111,3 +111,27 @@ for srv, R in (("parley", P), ("peerjs", J)):
 if notes:
     print()
     print("\n".join(notes))
+
+# Before/after in the same run (PARLEY_BASE_REV): this commit against the base revision.
+Base = {ph: load("parley-base", ph) or {} for ph in ("idle", "throughput", "latency")}
+if any(Base.values()):
+    def us(r, k):
+        v = r.get(k)
+        return None if v is None or v < 0 else v / 1000
+
+    cmp_rows = [
+        ("throughput: relayed frames/s", P["throughput"].get("throughput_fps"), Base["throughput"].get("throughput_fps"), "{:,.0f}"),
+        ("throughput: server CPU per relayed frame, µs", P["throughput"].get("server_cpu_us_per_frame"),
+         Base["throughput"].get("server_cpu_us_per_frame"), "{:.2f}"),
+        ("throughput: other processes' CPU, %", P["throughput"].get("other_cpu_pct"), Base["throughput"].get("other_cpu_pct"), "{:.0f}"),
+        ("latency: p50, ms", us(P["latency"], "p50_us"), us(Base["latency"], "p50_us"), "{:.3f}"),
+        ("latency: p99, ms", us(P["latency"], "p99_us"), us(Base["latency"], "p99_us"), "{:.3f}"),
+        ("idle: ramp time, s", P["idle"].get("ramp_seconds"), Base["idle"].get("ramp_seconds"), "{:,.1f}"),
+        ("idle: server RSS per connection, KiB", (P["idle"].get("rss_per_conn_bytes") or -1024) / 1024,
+         (Base["idle"].get("rss_per_conn_bytes") or -1024) / 1024, "{:,.2f}"),
+    ]
+    print()
+    print("| metric | parley-server (this commit) | parley-server (base) | this / base |")
+    print("|---|---:|---:|---:|")
+    for name, a, b, fmt in cmp_rows:
+        print(f"| {name} | {num(a, fmt)} | {num(b, fmt)} | {ratio(a, b)} |")

@@ -9,7 +9,10 @@
 # PAIRS (relay pairs), THR_WINDOW, PARLEY_THR_FLAGS (throughput phase only),
 # LAT_RATE (open-loop frames/s for the latency phase), DURATION, WARMUP, HOLD, KEEPALIVE,
 # BUILD_DIR (build-bench), PARLEY_PORT, PEER_PORT, SERVERS ("parley peerjs"), PARLEY_EXTRA_FLAGS,
-# QUIET_PCT / QUIET_WAIT (wait for a quiet machine), NICE (e.g. -5: run servers and loadgen at that niceness).
+# QUIET_PCT / QUIET_WAIT (wait for a quiet machine), NICE (e.g. -5: run servers and loadgen at that niceness),
+# PARLEY_BASE_REV (a git revision: also builds that revision's parley-server and measures it as
+# `parley-base` in the same run, for before/after comparisons; SERVERS then defaults to
+# "parley-base parley peerjs").
 #
 # Loopback only. Every server this script starts is stopped when it exits.
 set -euo pipefail
@@ -20,7 +23,8 @@ cd "$root"
 BUILD_DIR="${BUILD_DIR:-$root/build-bench}"
 PARLEY_PORT="${PARLEY_PORT:-29101}"   # below the ephemeral range (32768-60999)
 PEER_PORT="${PEER_PORT:-29102}"
-SERVERS="${SERVERS:-parley peerjs}"
+PARLEY_BASE_REV="${PARLEY_BASE_REV:-}"
+if [ -n "$PARLEY_BASE_REV" ]; then SERVERS="${SERVERS:-parley-base parley peerjs}"; else SERVERS="${SERVERS:-parley peerjs}"; fi
 PHASES="${PHASES:-idle idle_bare throughput latency}"
 if [ "${QUICK:-0}" = 1 ]; then
   : "${IDLE_CONNS:=2000}" "${BARE_CONNS:=3000}" "${PAIRS:=250}" "${LAT_RATE:=5000}" "${DURATION:=5}" "${WARMUP:=2}" "${HOLD:=3}"
@@ -71,6 +75,21 @@ case " $SERVERS " in *" parley "*) targets+=(parley-server) ;; esac
 cmake --build "$BUILD_DIR" -j2 --target "${targets[@]}"
 loadgen="$BUILD_DIR/parley-loadgen"
 parley="$BUILD_DIR/parley-server"
+parley_base=""
+if [ -n "$PARLEY_BASE_REV" ]; then
+  # The base revision's own tree and build directory, kept between runs (ccache makes rebuilds cheap).
+  base_sha=$(git rev-parse --short "$PARLEY_BASE_REV^{commit}")
+  base_src="$BUILD_DIR/base-$base_sha/src"
+  if [ ! -d "$base_src" ]; then
+    mkdir -p "$base_src"
+    git archive "$base_sha" | tar -x -C "$base_src"
+  fi
+  log "building parley-server of $base_sha in $BUILD_DIR/base-$base_sha/build (Release)"
+  cmake -S "$base_src" -B "$BUILD_DIR/base-$base_sha/build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPARLEY_BUILD_BOTS=OFF \
+    -DPARLEY_BUILD_TESTS=OFF >/dev/null
+  cmake --build "$BUILD_DIR/base-$base_sha/build" -j2 --target parley-server
+  parley_base="$BUILD_DIR/base-$base_sha/build/parley-server"
+fi
 
 # ---- limits -------------------------------------------------------------------------------------
 # Every process needs one descriptor per connection. Raise the soft limit to the hard one, and the
@@ -103,6 +122,7 @@ fi
   echo "somaxconn: $(cat /proc/sys/net/core/somaxconn)"
   echo "node: $(node --version), peer: $(node -p 'require("'"$here"'/peerserver/node_modules/peer/package.json").version')"
   echo "parley-server: $(git log -1 --format='%h %s' 2>/dev/null)"
+  [ -n "$parley_base" ] && echo "parley-base: $(git log -1 --format='%h %s' "$base_sha" 2>/dev/null)"
   echo "loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$results/machine.txt" >&2
 
@@ -130,15 +150,18 @@ wait_port() {
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-start_server() {  # $1 = parley | peerjs, $2 = extra parley-server flags
+is_parley() { [ "$1" = parley ] || [ "$1" = parley-base ]; }
+
+start_server() {  # $1 = parley | parley-base | peerjs, $2 = extra parley-server flags
   stop_server
-  local port=$PEER_PORT
-  [ "$1" = parley ] && port=$PARLEY_PORT
+  local port=$PEER_PORT bin=$parley
+  is_parley "$1" && port=$PARLEY_PORT
+  [ "$1" = parley-base ] && bin=$parley_base
   if port_busy "$port"; then log "port $port is already in use (another run?): stop it or set PARLEY_PORT/PEER_PORT"; exit 1; fi
-  if [ "$1" = parley ]; then
+  if is_parley "$1"; then
     # shellcheck disable=SC2086
-    ${NICE:+nice -n "$NICE"} "$parley" --listen "127.0.0.1:$PARLEY_PORT" --ws-timeout 300s --max-connections 1000000 \
-      --env-file '' --log-level warn $PARLEY_EXTRA_FLAGS ${2:-} >"$results/parley-server.log" 2>&1 &
+    ${NICE:+nice -n "$NICE"} "$bin" --listen "127.0.0.1:$PARLEY_PORT" --ws-timeout 300s --max-connections 1000000 \
+      --env-file '' --log-level warn $PARLEY_EXTRA_FLAGS ${2:-} >"$results/$1-server.log" 2>&1 &
     server_pid=$!
     wait_port "$PARLEY_PORT"
   else
@@ -150,7 +173,7 @@ start_server() {  # $1 = parley | peerjs, $2 = extra parley-server flags
   kill -0 "$server_pid" 2>/dev/null || { log "the $1 server exited at start-up"; exit 1; }
 }
 
-url_for() { if [ "$1" = parley ]; then echo "ws://127.0.0.1:$PARLEY_PORT/ws"; else echo "ws://127.0.0.1:$PEER_PORT/"; fi; }
+url_for() { if is_parley "$1"; then echo "ws://127.0.0.1:$PARLEY_PORT/ws"; else echo "ws://127.0.0.1:$PEER_PORT/"; fi; }
 
 # The machine is shared with other agents' builds: before each measurement wait (up to
 # QUIET_WAIT seconds) until the rest of the machine uses less than QUIET_PCT % of one core.
@@ -178,8 +201,10 @@ run_phase() {  # $1 = server, $2 = phase, $3 = extra parley-server flags, rest =
   quiet=$(wait_quiet)
   echo "$srv-$phase: other processes used ${quiet}% of a core just before" >>"$results/machine.txt"
   start_server "$srv" "$sflags"
-  log "$srv / $phase: $loadgen --mode $srv --url $(url_for "$srv") --phase $phase $*"
-  ${NICE:+nice -n "$NICE"} "$loadgen" --mode "$srv" --url "$(url_for "$srv")" --phase "${phase%%_*}" --server-pid "$server_pid" \
+  log "$srv / $phase: $loadgen --mode ${srv%-base} --url $(url_for "$srv") --phase $phase $*"
+  local mode=$srv
+  is_parley "$srv" && mode=parley
+  ${NICE:+nice -n "$NICE"} "$loadgen" --mode "$mode" --url "$(url_for "$srv")" --phase "${phase%%_*}" --server-pid "$server_pid" \
     --keepalive "$KEEPALIVE" --label "$srv-$phase" --json "$results/$srv-$phase.json" "$@" \
     2> >(tee "$results/$srv-$phase.log" | grep -E 'ramp: [0-9]+ registered|relay:|warning|stopping' >&2) >/dev/null || log "loadgen failed ($srv $phase)"
   stop_server
@@ -197,7 +222,7 @@ for phase in $PHASES; do
       # without its O(N^2) `online` broadcasts). A PeerServer client is registered by its upgrade,
       # so for PeerServer this is the idle phase again at BARE_CONNS.
       idle_bare)
-        if [ "$srv" = parley ]; then bare_flag=--no-register; else bare_flag=; fi
+        if is_parley "$srv"; then bare_flag=--no-register; else bare_flag=; fi
         run_phase "$srv" idle_bare "" $bare_flag --connections "$BARE_CONNS" --hold "$HOLD" \
           --concurrency "$RAMP_CONCURRENCY" --handshake-timeout 600 ;;
       # Closed loop, as fast as the server relays. parley-server's per-connection rate limit
