@@ -21,7 +21,7 @@ bool acceptable_login_username(std::string_view username) {
   const auto len = utf8_length(username);
   if (!len || *len == 0 || *len > 64) return false;
   if (trim_ascii_space(username).size() != username.size()) return false;
-  return !has_control_characters(username);
+  return signalling::is_valid_node_name(username);  // no control, bidi or invisible characters
 }
 
 std::optional<std::string> display_name_problem(std::string_view display_name) {
@@ -34,9 +34,12 @@ std::optional<std::string> display_name_problem(std::string_view display_name) {
 
 bool AccountReservedNames::reserved_for_other(std::string_view name, std::string_view own_username) const {
   if (name.empty() || name.size() > 256) return false;  // no account has such a username
+  // One's own username stays one's own, even beside an older account that looks like it.
+  if (ascii_iequals(name, own_username)) return false;
   try {
-    const auto user = storage_.user_by_username(name);  // NOCASE: ASCII case-insensitive
-    return user && !ascii_iequals(user->username, own_username);
+    for (const auto& user : storage_.users_looking_like(name))
+      if (!ascii_iequals(user.username, own_username)) return true;
+    return false;
   } catch (const storage::StorageError& e) {
     spdlog::error("reserved-name lookup failed: {}", e.what());
     return false;

@@ -60,7 +60,8 @@ Provisioned AccountProvisioner::create(storage::User user, std::string_view base
     }
     switch (storage_.insert_user(user)) {
       case storage::InsertUserResult::ok: return ok(std::move(user));
-      case storage::InsertUserResult::username_taken: continue;
+      case storage::InsertUserResult::username_taken:
+      case storage::InsertUserResult::username_confusable: continue;  // a suffixed name next
       case storage::InsertUserResult::identity_taken: {
         // Another login of the same identity won the race: use its account.
         auto existing = user.github_id ? storage_.user_by_github_id(*user.github_id)

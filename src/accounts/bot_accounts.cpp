@@ -148,6 +148,8 @@ HttpReply BotAccounts::add(const BotFields& fields, std::int64_t now) {
   switch (storage_.insert_user(user)) {
     case storage::InsertUserResult::ok: break;
     case storage::InsertUserResult::username_taken: return json_error(409, "username already exists");
+    case storage::InsertUserResult::username_confusable:
+      return json_error(409, "username looks like an existing account's (confusable characters)");
     case storage::InsertUserResult::identity_taken: return json_error(500, "internal error");  // UUID clash
   }
   spdlog::info("management: added bot {}", username);

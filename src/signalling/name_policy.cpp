@@ -1,16 +1,27 @@
 #include "signalling/name_policy.hpp"
 
 #include <fmt/format.h>
+#include <unicode/uchar.h>
 
 #include "signalling/unicode.hpp"
 
 namespace parley::signalling {
 namespace {
 
-// U+FFFD too: it is what a malformed byte decodes to.
-bool is_forbidden_in_name(char32_t c) { return is_control_or_bidi(c) || c == 0xFFFD; }
+// U+FFFD too: it is what a malformed byte decodes to. Invisible characters let a name pass for
+// another (F5 of issue 12: "ec\u200Bho").
+bool is_forbidden_in_name(char32_t c) { return is_control_or_bidi(c) || is_invisible(c) || c == 0xFFFD; }
 
 }  // namespace
+
+bool is_invisible(char32_t c) {
+  const bool variation_selector = (c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xE0100 && c <= 0xE01EF) ||
+                                  (c >= 0x180B && c <= 0x180D) || c == 0x180F;  // Mongolian
+  const bool needed_by_text = c == 0x200C || c == 0x200D || variation_selector || (c >= 0xE0020 && c <= 0xE007F);
+  if (needed_by_text) return false;
+  return u_hasBinaryProperty(static_cast<UChar32>(c), UCHAR_DEFAULT_IGNORABLE_CODE_POINT) ||
+         (c >= 0xFFF9 && c <= 0xFFFB);  // interlinear annotation controls: format, not default-ignorable
+}
 
 bool is_valid_node_name(std::string_view name) {
   const auto cps = utf8_decode(name);

@@ -6,8 +6,9 @@
 
 namespace parley::signalling {
 
-// Answers whether a name equals (ASCII case-insensitively) the username of an account other than
-// `own_username`. The accounts store implements it; without accounts nothing is reserved.
+// Answers whether a name looks like (same confusable skeleton, case-folded: confusables.hpp) the
+// username of an account other than `own_username`. The accounts store implements it; without
+// accounts nothing is reserved. Default names and `<base>-N` variants go through it too.
 class ReservedNames {
 public:
   virtual ~ReservedNames() = default;
@@ -21,7 +22,13 @@ public:
 
 inline constexpr std::size_t kMaxNameCodePoints = 64;
 
-// 1–64 code points, no control or bidi-override characters.
+// Characters that render as nothing and so let one name pass for another: the default-ignorable
+// code points (U+200B, U+FEFF, U+00AD, U+2060, Hangul fillers, …) and U+FFF9–U+FFFB. Not the
+// joiners U+200C/U+200D, variation selectors or emoji tags, which emoji and several scripts need;
+// confusable skeletons ignore those instead.
+bool is_invisible(char32_t c);
+
+// 1–64 code points, no control, bidi-override or invisible characters.
 bool is_valid_node_name(std::string_view name);
 
 // "user0000", "user0001", …: at least four digits.

@@ -37,6 +37,7 @@ class BreakableStorage final : public storage::Storage {
   std::optional<storage::User> user_by_dn42(std::string_view a, std::string_view m) override {
     return check(), real_.user_by_dn42(a, m);
   }
+  std::vector<storage::User> users_looking_like(std::string_view n) override { return check(), real_.users_looking_like(n); }
   storage::InsertUserResult insert_user(const storage::User& u) override { return check(), real_.insert_user(u); }
   bool update_user_profile(std::string_view id, std::string_view d, std::string_view a) override {
     return check(), real_.update_user_profile(id, d, a);

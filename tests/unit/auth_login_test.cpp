@@ -346,6 +346,7 @@ TEST(AuthProvisioning, CollisionRetriesRunOut) {
     std::optional<parley::storage::User> user_by_username(std::string_view) override { return {}; }
     std::optional<parley::storage::User> user_by_github_id(std::int64_t) override { return {}; }
     std::optional<parley::storage::User> user_by_dn42(std::string_view, std::string_view) override { return {}; }
+    std::vector<parley::storage::User> users_looking_like(std::string_view) override { return {}; }
     parley::storage::InsertUserResult insert_user(const parley::storage::User&) override {
       ++inserts;
       return parley::storage::InsertUserResult::username_taken;

@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <vector>
 
+#include "signalling/confusables.hpp"
 #include "signalling/name_policy.hpp"
 #include "signalling/unicode.hpp"
 
@@ -29,6 +31,21 @@ TEST(NamePolicy, RejectsEmptyLongAndControlCharacters) {
   EXPECT_FALSE(is_valid_node_name("evil\u202Egnp.exe"));
   EXPECT_FALSE(is_valid_node_name("a\u2066b"));
   EXPECT_FALSE(is_valid_node_name("a\u200Fb"));
+}
+
+// Issue 12, F5: a name with characters that render as nothing could pose as another.
+TEST(NamePolicy, RejectsInvisibleCharacters) {
+  for (const std::string bad : {"ec\u200Bho", "\uFEFFecho", "ech\u00ADo", "e\u2060cho", "echo\u3164", "\u115F",
+                                "e\u034Fcho", "e\uFFF9cho", "e\U000E0001cho", "e\u180Echo", "e\u061Ccho"})
+    EXPECT_FALSE(is_valid_node_name(bad)) << bad;
+}
+
+TEST(NamePolicy, KeepsJoinersAndSelectorsThatTextNeeds) {
+  EXPECT_TRUE(is_valid_node_name("\U0001F469\u200D\U0001F4BB dev"));   // 👩‍💻: ZWJ sequence
+  EXPECT_TRUE(is_valid_node_name("Anna \u2764\uFE0F"));                 // ❤️: variation selector
+  EXPECT_TRUE(is_valid_node_name("1\uFE0F\u20E3"));                     // 1️⃣ keycap
+  EXPECT_TRUE(is_valid_node_name("\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645"));  // Persian ZWNJ
+  EXPECT_TRUE(is_valid_node_name("\U0001F3F4\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F"));  // flag tags
 }
 
 TEST(NamePolicy, SixtyFourCodePointsNotBytes) {
@@ -63,6 +80,28 @@ TEST(NamePolicy, ReservedNamesGetTheFirstFreeVariant) {
   EXPECT_EQ(avoid_reserved("Alice", "", reserved), "Alice-3");
   EXPECT_EQ(avoid_reserved("alice", "alice", reserved), "alice");  // one's own username
   EXPECT_EQ(avoid_reserved("bob", "", reserved), "bob");
+}
+
+namespace {
+// Reserved the way the accounts store reserves: by look-alike skeleton.
+struct LookAlikeReserved final : ReservedNames {
+  std::vector<std::string> usernames;
+  bool reserved_for_other(std::string_view name, std::string_view own) const override {
+    for (const auto& u : usernames)
+      if (u != own && look_alike(name_skeletons(name), name_skeletons(u))) return true;
+    return false;
+  }
+};
+}  // namespace
+
+TEST(NamePolicy, LookAlikesOfReservedNamesGetAVariant) {
+  LookAlikeReserved reserved;
+  reserved.usernames = {"echo_bot", "us\u0435r0000"};  // the second with a Cyrillic е
+  EXPECT_EQ(avoid_reserved("\u0435cho_bot", "", reserved), "\u0435cho_bot-2");
+  EXPECT_EQ(avoid_reserved("\uFF45\uFF43\uFF48\uFF4F_bot", "", reserved), "\uFF45\uFF43\uFF48\uFF4F_bot-2");
+  EXPECT_EQ(avoid_reserved("\u0435cho_bot", "echo_bot", reserved), "\u0435cho_bot");  // the bot itself may
+  // Default names go through the same rule.
+  EXPECT_EQ(avoid_reserved(default_node_name(0), "", reserved), "user0000-2");
 }
 
 TEST(NamePolicy, ReservedVariantStaysWithinSixtyFourCodePoints) {

@@ -33,6 +33,14 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_by_user ON sessions(user_id, created_at);
 CREATE INDEX sessions_by_expiry ON sessions(expires_at);
 )sql",
+      // 2: confusable skeletons of usernames (signalling::name_skeletons), filled in at every
+      // start by refresh_name_skeletons, so a newer ICU's data applies to old rows too.
+      R"sql(
+ALTER TABLE users ADD COLUMN skeleton_folded TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN skeleton_written TEXT NOT NULL DEFAULT '';
+CREATE INDEX users_by_skeleton_folded ON users(skeleton_folded);
+CREATE INDEX users_by_skeleton_written ON users(skeleton_written);
+)sql",
   };
   return migrations;
 }

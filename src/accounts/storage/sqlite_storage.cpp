@@ -8,6 +8,9 @@
 
 #include "accounts/storage/sqlite_handle.hpp"
 #include "accounts/storage/sqlite_migrations.hpp"
+#include "accounts/storage/sqlite_name_skeletons.hpp"
+#include "accounts/text_rules.hpp"
+#include "signalling/confusables.hpp"
 
 namespace parley::storage {
 
@@ -68,6 +71,7 @@ SqliteStorage::SqliteStorage(const fs::path& data_dir) {
   db_->exec("PRAGMA synchronous = NORMAL");
   db_->exec("PRAGMA foreign_keys = ON");
   migrate(*db_);
+  refresh_name_skeletons(*db_);
 }
 
 SqliteStorage::~SqliteStorage() = default;
@@ -96,14 +100,40 @@ std::optional<User> SqliteStorage::user_by_dn42(std::string_view asn, std::strin
   return one_user(*db_, sql, [&](Statement& st) { st.bind(1, asn).bind(2, mnt); });
 }
 
+std::vector<User> SqliteStorage::users_looking_like(std::string_view name) {
+  std::lock_guard lock(mutex_);
+  return users_looking_like_locked(name);
+}
+
+std::vector<User> SqliteStorage::users_looking_like_locked(std::string_view name) {
+  // Any skeleton of one equal to any of the other (signalling::look_alike), through both indexes.
+  static const std::string sql =
+      select_users("skeleton_folded IN (?1, ?2) OR skeleton_written IN (?1, ?2) ORDER BY username");
+  const auto skeletons = signalling::name_skeletons(name);
+  StatementUse st(*db_, sql);
+  st->bind(1, skeletons.folded).bind(2, skeletons.as_written);
+  std::vector<User> out;
+  while (st->step()) out.push_back(read_user(*st));
+  return out;
+}
+
 InsertUserResult SqliteStorage::insert_user(const User& u) {
   std::lock_guard lock(mutex_);
+  Transaction tx(*db_);  // the look-alike check and the insert, atomically
+  bool confusable = false;
+  for (const auto& other : users_looking_like_locked(u.username)) {
+    if (accounts::ascii_iequals(other.username, u.username)) return InsertUserResult::username_taken;
+    confusable = true;
+  }
+  if (confusable) return InsertUserResult::username_confusable;
+  const auto skeletons = signalling::name_skeletons(u.username);
   StatementUse st(*db_,
                   "INSERT INTO users (id, username, display_name, avatar_url, github_id, dn42_asn, dn42_mnt, is_bot, "
-                  "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+                  "created_at, skeleton_folded, skeleton_written) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
   st->bind(1, u.id).bind(2, u.username).bind(3, u.display_name).bind(4, u.avatar_url);
   st->bind(5, u.github_id).bind(6, u.dn42_asn).bind(7, u.dn42_mnt);
   st->bind(8, std::int64_t{u.is_bot ? 1 : 0}).bind(9, u.created_at);
+  st->bind(10, skeletons.folded).bind(11, skeletons.as_written);
   try {
     st->step();
   } catch (const ConstraintError& e) {
@@ -112,6 +142,7 @@ InsertUserResult SqliteStorage::insert_user(const User& u) {
     if (what.find("UNIQUE") != std::string_view::npos) return InsertUserResult::identity_taken;
     throw StorageError(std::string("insert user: ") + e.what());  // CHECK failures are caller bugs
   }
+  tx.commit();
   return InsertUserResult::ok;
 }
 

@@ -24,6 +24,7 @@ class SqliteStorage final : public Storage {
   std::optional<User> user_by_username(std::string_view username) override;
   std::optional<User> user_by_github_id(std::int64_t github_id) override;
   std::optional<User> user_by_dn42(std::string_view asn, std::string_view mnt) override;
+  std::vector<User> users_looking_like(std::string_view name) override;
   InsertUserResult insert_user(const User& user) override;
   bool update_user_profile(std::string_view id, std::string_view display_name, std::string_view avatar_url) override;
   bool delete_user(std::string_view id) override;
@@ -38,6 +39,7 @@ class SqliteStorage final : public Storage {
   std::size_t count_sessions(std::optional<std::string_view> user_id) override;
 
  private:
+  std::vector<User> users_looking_like_locked(std::string_view name);
   void insert_session_locked(const Session& session, const SessionLimits& limits, std::int64_t now);
   std::size_t delete_expired_locked(std::int64_t now);
 

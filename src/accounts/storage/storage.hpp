@@ -36,7 +36,8 @@ struct SessionLimits {
   std::size_t max_per_user = 50;
 };
 
-enum class InsertUserResult { ok, username_taken, identity_taken };
+// username_confusable: another account's username looks like this one (signalling::look_alike).
+enum class InsertUserResult { ok, username_taken, username_confusable, identity_taken };
 
 // Thrown for database failures (I/O, corruption, schema from a newer version). Not for
 // constraint violations the interface reports as results.
@@ -54,6 +55,8 @@ class Storage {
   virtual std::optional<User> user_by_username(std::string_view username) = 0;
   virtual std::optional<User> user_by_github_id(std::int64_t github_id) = 0;
   virtual std::optional<User> user_by_dn42(std::string_view asn, std::string_view mnt) = 0;
+  // Accounts whose username looks like `name` (signalling/confusables.hpp), for reserved names.
+  virtual std::vector<User> users_looking_like(std::string_view name) = 0;
   virtual InsertUserResult insert_user(const User& user) = 0;
   // Returns false if no such user.
   virtual bool update_user_profile(std::string_view id, std::string_view display_name,
