@@ -81,11 +81,14 @@ void WsConnection::handle_event(WsEvent&& ev) {
       break;
     case WsEvent::Kind::pong: service.on_control_frame(*conn_); break;
     case WsEvent::Kind::close:
-      // Echo the peer's code (RFC 6455 §5.5.1), then end the TCP connection once it is written.
+      // Echo the peer's code (RFC 6455 §5.5.1; the parser let only valid ones through), then end
+      // the TCP connection once it is written.
       begin_close(ev.close_code == 1005 ? 1000 : ev.close_code, "");
       break;
     case WsEvent::Kind::protocol_error:
-      begin_close(ev.close_code, ev.close_code == 1009 ? "message too big" : "protocol error");
+      begin_close(ev.close_code, ev.close_code == 1009   ? "message too big"
+                                 : ev.close_code == 1007 ? "invalid UTF-8"
+                                                         : "protocol error");
       break;
   }
 }

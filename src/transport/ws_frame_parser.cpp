@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "signalling/unicode.hpp"
+
 namespace parley::transport {
 
 bool WsFrameParser::parse_header(WsEvent& error) {
@@ -101,6 +103,21 @@ std::string close_payload(std::uint16_t code, std::string_view reason) {
   out += static_cast<char>(code & 0xFF);
   out.append(reason.substr(0, 123));
   return out;
+}
+
+bool is_valid_peer_close_code(std::uint16_t code) {
+  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+}
+
+WsEvent close_event(std::string payload) {
+  if (payload.empty()) return {WsEvent::Kind::close, {}, 1005};
+  if (payload.size() == 1) return {WsEvent::Kind::protocol_error, {}, 1002};
+  const auto code = static_cast<std::uint16_t>((static_cast<unsigned char>(payload[0]) << 8) |
+                                               static_cast<unsigned char>(payload[1]));
+  if (!is_valid_peer_close_code(code)) return {WsEvent::Kind::protocol_error, {}, 1002};
+  payload.erase(0, 2);
+  if (!signalling::utf8_length_strict(payload)) return {WsEvent::Kind::protocol_error, {}, 1007};
+  return {WsEvent::Kind::close, std::move(payload), code};
 }
 
 }  // namespace parley::transport

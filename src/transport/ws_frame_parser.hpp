@@ -20,8 +20,8 @@ struct WsEvent {
     too_large,     // a message over the soft limit finished (payload dropped)
     ping,          // control frame (payload)
     pong,
-    close,         // peer's close frame (close_code, payload = reason)
-    protocol_error,  // fatal: close with close_code
+    close,         // peer's close frame (close_code, 1005 if it had none; payload = reason)
+    protocol_error,  // fatal: close with close_code (1002, 1007 or 1009)
   } kind;
   std::string payload;
   std::uint16_t close_code = 0;
@@ -70,6 +70,15 @@ private:
 std::size_t write_ws_header(unsigned char out[10], WsOpcode opcode, std::size_t payload_size);
 // A complete close frame payload (code + reason).
 std::string close_payload(std::uint16_t code, std::string_view reason);
+
+// Codes a peer may put in its close frame (RFC 6455 §7.4, IANA registry): 1000–1003, 1007–1014,
+// 3000–4999. Never 1005, 1006 or 1015, which mean "none was sent" locally.
+bool is_valid_peer_close_code(std::uint16_t code);
+
+// The event for a peer's close frame payload (RFC 6455 §5.5.1): `close` with code and reason
+// (code 1005 when empty), or a `protocol_error` with 1002 (one byte, or a code a peer may not
+// send) or 1007 (a reason that is not UTF-8).
+WsEvent close_event(std::string payload);
 
 // ---- implementation of the template ----
 
@@ -131,17 +140,10 @@ bool WsFrameParser::feed(std::string_view data, OnEvent&& on_event) {
       WsEvent ev{WsEvent::Kind::ping, std::move(control_), 0};
       control_.clear();
       if (opcode_ == WsOpcode::pong) ev.kind = WsEvent::Kind::pong;
-      if (opcode_ == WsOpcode::close) {
-        ev.kind = WsEvent::Kind::close;
-        if (ev.payload.size() >= 2) {
-          ev.close_code = static_cast<std::uint16_t>((static_cast<unsigned char>(ev.payload[0]) << 8) |
-                                                     static_cast<unsigned char>(ev.payload[1]));
-          ev.payload.erase(0, 2);
-        } else {
-          ev.close_code = 1005;
-        }
-      }
+      if (opcode_ == WsOpcode::close) ev = close_event(std::move(ev.payload));
+      const bool fatal = ev.kind == WsEvent::Kind::protocol_error;
       on_event(std::move(ev));
+      if (fatal) return false;
       continue;
     }
     if (!fin_) continue;

@@ -106,3 +106,35 @@ TEST(WsFrameParser, ServerHeaderLengths) {
   EXPECT_EQ(h[0], 0x88);
   EXPECT_EQ(h[9], 70000 & 0xFF);
 }
+
+namespace {
+std::string code_bytes(int code) { return {static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)}; }
+}  // namespace
+
+// RFC 6455 §5.5.1 and §7.4 (issue 12, F7): only codes a peer may send come through as a close.
+TEST(WsFrameParser, CloseFramesWithCodesAPeerMaySendComeThrough) {
+  for (int code : {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 3999, 4000, 4999}) {
+    SCOPED_TRACE(code);
+    auto c = feed_in_pieces(masked_frame(0x8, code_bytes(code) + "r\xC3\xA9sum\xC3\xA9"), 3);
+    ASSERT_TRUE(c.ok);
+    ASSERT_EQ(c.events.size(), 1u);
+    EXPECT_EQ(c.events[0].kind, WsEvent::Kind::close);
+    EXPECT_EQ(c.events[0].close_code, code);
+    EXPECT_EQ(c.events[0].payload, "r\xC3\xA9sum\xC3\xA9");
+  }
+}
+
+TEST(WsFrameParser, BadClosePayloadsAreProtocolErrors) {
+  std::vector<std::pair<std::string, int>> cases = {{"\x03", 1002}, {code_bytes(1000) + "\xC3\x28", 1007},
+                                                    {code_bytes(1000) + "\xED\xA0\x80", 1007}};
+  for (int code : {0, 999, 1004, 1005, 1006, 1015, 1016, 2000, 2999, 5000, 65535})
+    cases.emplace_back(code_bytes(code), 1002);
+  for (const auto& [payload, expected] : cases) {
+    SCOPED_TRACE(testing::PrintToString(payload));
+    auto c = feed_in_pieces(masked_frame(0x8, payload) + masked_frame(0x1, "after"), 64);
+    EXPECT_FALSE(c.ok);
+    ASSERT_EQ(c.events.size(), 1u);  // nothing after the bad close frame is read
+    EXPECT_EQ(c.events[0].kind, WsEvent::Kind::protocol_error);
+    EXPECT_EQ(c.events[0].close_code, expected);
+  }
+}
