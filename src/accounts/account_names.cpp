@@ -42,7 +42,7 @@ bool AccountReservedNames::reserved_for_other(std::string_view name, std::string
     return false;
   } catch (const storage::StorageError& e) {
     spdlog::error("reserved-name lookup failed: {}", e.what());
-    return false;
+    throw signalling::NamesUnavailable(e.what());  // fail closed: no one takes a name unchecked
   }
 }
 

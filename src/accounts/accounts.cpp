@@ -1,5 +1,10 @@
 #include "accounts/accounts.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <stdexcept>
+
 #include "accounts/http/cookie.hpp"
 #include "accounts/storage/sqlite_storage.hpp"
 
@@ -14,6 +19,7 @@ Accounts::Accounts(AccountsConfig config, OutboundHttp& http, std::unique_ptr<st
   RedirectPolicy redirects(config_.login_success_url);  // throws for a bad URL
 
   storage::Storage& st = *storage_;
+  refuse_silent_key_loss();
   jwt_ = std::make_unique<JwtService>(JwtKey::load_or_create(config_.jwt_secret_file, config_.data_dir),
                                       [&st](std::string_view id) { return st.user_by_id(id).has_value(); },
                                       config_.jwt_lifetime);
@@ -37,6 +43,22 @@ Accounts::Accounts(AccountsConfig config, OutboundHttp& http, std::unique_ptr<st
 }
 
 Accounts::~Accounts() = default;
+
+void Accounts::refuse_silent_key_loss() {
+  if (!config_.jwt_secret_file.empty()) return;  // an explicit key file must exist (JwtKey::load)
+  const auto file = config_.data_dir / JwtKey::kDefaultFileName;
+  std::error_code ec;
+  if (std::filesystem::exists(std::filesystem::symlink_status(file, ec))) return;
+  const auto bots = storage_->list_bots().size();
+  if (bots == 0) return;
+  if (!config_.allow_new_jwt_key)
+    throw std::runtime_error(file.string() + " is missing, and the database has " + std::to_string(bots) +
+                             " bot account(s) whose tokens it signed. Restore the key file, or start once with "
+                             "--new-jwt-key to make a new one (then give each bot a new token: parley-server bots "
+                             "token <username>)");
+  spdlog::warn("--new-jwt-key: making a new JWT key in {}; the tokens of all {} bot account(s) stop working",
+               file.string(), bots);
+}
 
 void Accounts::rotate_jwt_key() {
   const auto file =

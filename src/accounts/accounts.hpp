@@ -32,6 +32,9 @@ struct KioubitSetup {
 struct AccountsConfig {
   std::filesystem::path data_dir;                // --data-dir: parley.db and jwt-secret.key
   std::filesystem::path jwt_secret_file;         // --jwt-secret-file ("" = <data_dir>/jwt-secret.key)
+  // --new-jwt-key: the data-dir key may be created although bot accounts exist (their tokens,
+  // signed with the lost key, stop working). Without it a missing key beside bots is fatal.
+  bool allow_new_jwt_key = false;
   std::chrono::seconds jwt_lifetime = JwtService::kDefaultLifetime;  // --jwt-lifetime
   SessionConfig sessions;                        // --session-lifetime, --cookie-*
   std::string login_success_url = "http://localhost:3001/";  // --login-success-redir-url
@@ -69,6 +72,9 @@ class Accounts {
   void rotate_jwt_key();
 
  private:
+  // Throws if the data-dir JWT key is missing while bot accounts exist, unless allowed.
+  void refuse_silent_key_loss();
+
   AccountsConfig config_;
   OutboundHttp& http_;
   std::vector<std::string> warnings_;

@@ -13,7 +13,8 @@ signalling::HandshakeIdentity AccountsIdentityResolver::resolve(std::string_view
     out.identity = std::move(caller.identity);
     out.invalid_token = caller.bearer_rejected;
   } catch (const storage::StorageError& e) {
-    spdlog::error("websocket handshake: identity lookup failed: {}", e.what());
+    spdlog::error("identity lookup failed (answering 503): {}", e.what());
+    out.unavailable = true;
   }
   return out;
 }

@@ -13,7 +13,7 @@ class AccountsIdentityResolver final : public signalling::IdentityResolver {
       : authenticator_(authenticator), clock_(clock) {}
 
   // Never refuses: an invalid token sets invalid_token and the cookie (or nothing) decides.
-  // A storage failure is logged and yields an anonymous identity.
+  // A storage failure is logged and sets unavailable (never an anonymous identity).
   signalling::HandshakeIdentity resolve(std::string_view authorization_header, std::string_view cookie_header) const override;
 
  private:

@@ -36,6 +36,10 @@ void add_account_options(CLI::App& app, AccountFlags& f, ServerOptions& o) {
   app.add_option("--jwt-secret-file", f.jwt_secret_file,
                  "JWT signing key file (>= 32 bytes); default <data-dir>/jwt-secret.key, created on first start")
       ->envname("PARLEY_JWT_SECRET_FILE");
+  app.add_flag("--new-jwt-key", f.new_jwt_key,
+               "Make a new <data-dir>/jwt-secret.key although bot accounts exist (their tokens stop working); "
+               "without it a missing key beside bots stops the server")
+      ->envname("PARLEY_NEW_JWT_KEY");
   app.add_option("--jwt-lifetime", f.jwt_lifetime, "Lifetime of the bot tokens the management API issues")
       ->envname("PARLEY_JWT_LIFETIME")->capture_default_str();
   app.add_option("--session-lifetime", f.session_lifetime, "Lifetime of a login session (and its cookie)")
@@ -92,6 +96,7 @@ std::optional<std::string> finish_account_options(const AccountFlags& f, ServerO
   if (auto p = url_problem("--login-success-redir-url", f.login_success_url)) return p;
   a.login_success_url = f.login_success_url;
   a.avatars.allow_http = f.avatar_allow_http;
+  a.allow_new_jwt_key = f.new_jwt_key;
 
   // GitHub: enabled by the two env vars plus a redirect URL (§4.2).
   accounts::GithubConfig gh{env("GH_LOGIN_CLIENT_ID"), env("GH_LOGIN_CLIENT_SECRET"), f.github_redirect_url,

@@ -24,6 +24,7 @@ struct AccountFlags {
   std::string kioubit_redirect_url;
   std::string kioubit_auth_url = "https://dn42.g-load.eu/auth/";
   bool avatar_allow_http = false;
+  bool new_jwt_key = false;
   CLI::Option* management_listen = nullptr;
 };
 

@@ -10,6 +10,9 @@ namespace parley::signalling {
 struct HandshakeIdentity {
   Identity identity;
   bool invalid_token = false;  // a bearer token was present but not valid: ignored, reported once
+  // Who it is could not be decided (the accounts store failed). Fail closed: the handshake and
+  // /conns answer 503 instead of treating a bot or a user as anonymous.
+  bool unavailable = false;
 };
 
 class IdentityResolver {

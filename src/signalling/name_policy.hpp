@@ -1,6 +1,7 @@
 #pragma once
 // Node names (§2.8 step 1): trimming, validation, default names and reserved usernames.
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -12,7 +13,14 @@ namespace parley::signalling {
 class ReservedNames {
 public:
   virtual ~ReservedNames() = default;
+  // Throws NamesUnavailable when it cannot tell (the store failed): never answers "free" then.
   virtual bool reserved_for_other(std::string_view name, std::string_view own_username) const = 0;
+};
+
+// The reserved names could not be read. Fail closed: the caller takes no name at all.
+class NamesUnavailable : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
 };
 
 class NoReservedNames final : public ReservedNames {
@@ -35,7 +43,7 @@ bool is_valid_node_name(std::string_view name);
 std::string default_node_name(std::uint64_t counter);
 
 // Returns `name`, or the first free variant `<base>-2`, `<base>-3`, … (at most 64 code points)
-// if it is reserved for another account.
+// if it is reserved for another account. Lets NamesUnavailable through.
 std::string avoid_reserved(const std::string& name, std::string_view own_username, const ReservedNames& reserved);
 
 }  // namespace parley::signalling

@@ -141,6 +141,18 @@ std::optional<std::string> SignallingService::normalise_name(const Connection& c
   return std::string(trimmed);
 }
 
+std::optional<std::string> SignallingService::name_not_reserved(Connection& c, const std::string& wanted) {
+  try {
+    return avoid_reserved(wanted, c.identity.username, reserved_);
+  } catch (const NamesUnavailable&) {
+    // Taking the name unchecked could hand a bot's or a user's name to anyone: close instead
+    // (1011); the client may come back once the accounts answer again.
+    spdlog::warn("closing {}: reserved names unavailable", c.node_id);
+    c.sink->close(CloseCode::internal, "accounts unavailable");
+    return std::nullopt;
+  }
+}
+
 void SignallingService::handle_register(Connection& c, const proto::RegisterPayload& p) {
   if (!limits_.allow_anonymous && c.identity.authentication == Authentication::none) {
     send_error(c, "unauthorized", "anonymous connections are disabled", std::string("register"));
@@ -154,7 +166,9 @@ void SignallingService::handle_register(Connection& c, const proto::RegisterPayl
     fail(c, "bad_field", "invalid node name; the default name is used", std::string("register.node_name"));
     name = default_name_for(c);
   }
-  c.name = avoid_reserved(*name, c.identity.username, reserved_);
+  auto chosen = name_not_reserved(c, *name);
+  if (!chosen) return;
+  c.name = std::move(*chosen);
   c.registered_at = clock_.unix_s();
   if (!c.registered) {
     registry_.mark_registered(c);
@@ -215,7 +229,11 @@ void SignallingService::handle_rename(Connection& c, const proto::RenamePayload&
   if (!take_presence_token(c, "rename")) return;
 
   const std::string origin = c.name;
-  if (requested) c.name = avoid_reserved(*requested, c.identity.username, reserved_);
+  if (requested) {
+    auto chosen = name_not_reserved(c, *requested);
+    if (!chosen) return;
+    c.name = std::move(*chosen);
+  }
   if (pref.index_of_prefer_color) set_attribute(c.attributes, "preferred_color", std::to_string(*pref.index_of_prefer_color));
   presence_.update(c, pref.index_of_prefer_color, origin);
 }

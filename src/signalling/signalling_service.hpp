@@ -69,6 +69,9 @@ private:
   void handle_sdp(Connection& c, const protocol::SdpOffer& p);
   void handle_ice(Connection& c, const protocol::IceOffer& p);
   bool require_registered(Connection& c, const char* ref);
+  // `wanted`, or its free variant; nullopt (and the connection closed, 1011) when the reserved
+  // names cannot be read.
+  std::optional<std::string> name_not_reserved(Connection& c, const std::string& wanted);
   // Trimmed name, or the connection's default name when empty; nullopt when invalid.
   std::optional<std::string> normalise_name(const Connection& c, std::string_view requested) const;
   std::string default_name_for(const Connection& c) const;

@@ -41,6 +41,7 @@ HttpRoutes::HttpRoutes(const ServerConfig& config, signalling::SignallingService
   // this caller may see (presence policy).
   add("/conns", "GET, HEAD", [this](const RouteRequest& r) {
     const auto caller = identities_.resolve(r.http[http::field::authorization], r.http[http::field::cookie]);
+    if (caller.unavailable) return protocol::json_error(503, "accounts unavailable");
     if (caller.invalid_token) return protocol::json_error(401, "invalid token");
     return protocol::json_reply(service_.presence().list(caller.identity));
   });

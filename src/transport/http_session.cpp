@@ -79,6 +79,7 @@ void HttpSession::upgrade(const Request& req) {
   if (hub_.full()) return refuse(http::status::service_unavailable, "server full");
 
   auto who = identities_.resolve(req[http::field::authorization], req[http::field::cookie]);
+  if (who.unavailable) return refuse(http::status::service_unavailable, "accounts unavailable");
   // Bytes the client sent after the request (its first frames) are already in our buffer.
   const auto data = buffer_.cdata();
   std::string early(static_cast<const char*>(data.data()), data.size());

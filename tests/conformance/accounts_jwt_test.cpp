@@ -17,12 +17,6 @@ std::string lower(std::string s) {
   return s;
 }
 
-json::object conns(std::uint16_t port, const Headers& headers = {}) {
-  auto r = http_request(port, "GET", "/api/conns", headers);
-  EXPECT_EQ(r.status, 200) << r.body;
-  return json::parse(r.body).as_object();
-}
-
 class JwtHandshake : public ::testing::Test {
 protected:
   TempDir dir;

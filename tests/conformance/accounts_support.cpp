@@ -45,6 +45,12 @@ std::vector<std::string> account_args(const TempDir& dir, std::vector<std::strin
 
 fs::path socket_path(const TempDir& dir) { return dir.path / "run" / "management.sock"; }
 
+json::object conns(std::uint16_t port, const Headers& headers) {
+  auto r = http_request(port, "GET", "/api/conns", headers);
+  EXPECT_EQ(r.status, 200) << r.body;
+  return json::parse(r.body).as_object();
+}
+
 namespace {
 
 HttpResult parse_response(const std::string& bytes) {

@@ -33,6 +33,9 @@ HttpResult management(const std::filesystem::path& socket, const std::string& me
 std::string add_bot(const std::filesystem::path& socket, const std::string& username,
                     const std::string& display_name = "", const std::string& avatar_url = "");
 
+// GET /api/conns (expects 200): the peer list, by node id.
+json::object conns(std::uint16_t port, const Headers& headers = {});
+
 struct CliResult {
   int exit_code = -1;
   std::string out, err;

@@ -6,6 +6,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/json.hpp>
 #include <fstream>
 #include <thread>
 
@@ -182,4 +183,32 @@ TEST(ManagementListenerTest, RefusesAPathHoldingAnotherFileAndLeavesItAlone) {
   std::string content;
   std::getline(in, content);
   EXPECT_EQ(content, "keep me");
+}
+
+TEST_F(AccountRoutesTest, AStorageFailureNeverTurnsACallerIntoAnAnonymousOne) {
+  accounts::BotFields fields;
+  fields.username = "echo_bot";
+  const auto added = accounts->bots().add(fields, clock.unix_s());
+  ASSERT_EQ(added.status, 200u) << added.body;
+  const std::string token(boost::json::parse(added.body).at("token").as_string());
+  const auto as_bot = identities.resolve("Bearer " + token, "");
+  ASSERT_FALSE(as_bot.unavailable);
+  EXPECT_EQ(as_bot.identity.username, "echo_bot");
+
+  store->broken = true;
+  // Fail closed: the handshake is refused (503) rather than letting the bot in as `userNNNN`,
+  // and /conns answers 503 to a caller it cannot identify.
+  for (const auto& [authorization, cookie] : {std::pair<std::string, std::string>{"Bearer " + token, ""}, {"", "session_id=abc"}}) {
+    const auto who = identities.resolve(authorization, cookie);
+    EXPECT_TRUE(who.unavailable) << authorization << cookie;
+    EXPECT_EQ(who.identity.authentication, signalling::Authentication::none);
+  }
+  auto r = request(http::verb::get, "/api/conns", "session_id=abc");
+  EXPECT_EQ(r.result_int(), 503u);
+  EXPECT_EQ(r.body(), R"({"err":"accounts unavailable"})");
+  EXPECT_EQ(request(http::verb::get, "/api/conns").result_int(), 200u) << "an anonymous caller needs no lookup";
+  EXPECT_FALSE(identities.resolve("", "").unavailable);
+
+  store->broken = false;
+  EXPECT_EQ(identities.resolve("Bearer " + token, "").identity.username, "echo_bot");
 }

@@ -2,6 +2,8 @@
 // restart survival, key rotation, and each account route as the transport will call it.
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include <boost/json.hpp>
 #include <fstream>
 
@@ -144,7 +146,8 @@ TEST(AuthAccounts, RestartKeepsUsersSessionsAndBotTokens) {
     session = a.sessions().bind(started.live.id, "u1", kNow);
     session = session.substr(0, session.find(';'));
   }
-  Accounts b(base_config(tmp), http);
+  std::optional<Accounts> restarted(std::in_place, base_config(tmp), http);
+  Accounts& b = *restarted;
   const auto id = b.authenticator().resolve("Bearer " + token, "", kNow + 10);
   ASSERT_EQ(id.identity.authentication, Authentication::jwt);
   EXPECT_EQ(id.user->username, "echo_bot");
@@ -154,6 +157,7 @@ TEST(AuthAccounts, RestartKeepsUsersSessionsAndBotTokens) {
 
   b.rotate_jwt_key();  // revokes every token, keeps sessions
   EXPECT_TRUE(b.authenticator().resolve("Bearer " + token, "", kNow + 10).bearer_rejected);
+  restarted.reset();  // one server per data directory: the next start comes after this one
   Accounts c(base_config(tmp), http);
   EXPECT_TRUE(c.authenticator().resolve("Bearer " + token, "", kNow + 10).bearer_rejected);
   EXPECT_EQ(c.authenticator().resolve("", session, kNow + 10).identity.authentication, Authentication::session);

@@ -2,6 +2,8 @@
 // refused as new accounts.
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "auth_test_support.hpp"
 #include "accounts/account_names.hpp"
 #include "accounts/account_provisioning.hpp"
@@ -31,7 +33,8 @@ User account(std::string id, std::string username, bool is_bot = false) {
 class ConfusableNames : public ::testing::Test {
  protected:
   TempDir tmp;
-  SqliteStorage storage{tmp.path()};
+  std::optional<SqliteStorage> open_storage{std::in_place, tmp.path()};
+  SqliteStorage& storage = *open_storage;
   AccountReservedNames names{storage};
   void SetUp() override {
     ASSERT_EQ(storage.insert_user(account("b1", "echo_bot", true)), InsertUserResult::ok);
@@ -81,6 +84,7 @@ TEST_F(ConfusableNames, LoginNamesWithInvisibleCharactersAreRefused) {
 // Rows from before migration 2 (or from an older ICU) get their skeletons at the next start, and
 // a look-alike pair that already exists keeps both exact usernames.
 TEST_F(ConfusableNames, SkeletonsAreFilledInAtStartAndOldPairsKeepTheirNames) {
+  open_storage.reset();  // a restart: the data directory is locked while a storage is open
   {
     parley::storage::Database db((tmp.path() / SqliteStorage::kFileName).string());
     db.exec("INSERT INTO users (id, username, created_at) VALUES ('u9', 'a1ice', 0)");

@@ -325,3 +325,44 @@ TEST(LocalPresence, ListsOnlyAnnouncedConnectionsWithPublicFields) {
   EXPECT_FALSE(e.contains("username"));
   EXPECT_EQ(e.at("attributes").at("preferred_color"), "3");
 }
+
+namespace {
+struct BrokenReservedNames final : ReservedNames {
+  bool broken = false;
+  bool reserved_for_other(std::string_view, std::string_view) const override {
+    if (broken) throw NamesUnavailable("database disk image is malformed");
+    return false;
+  }
+};
+}  // namespace
+
+TEST(SignallingReservedNames, UnreadableReservedNamesCloseInsteadOfHandingOutTheName) {
+  ManualClock clock;
+  LocalRouter router;
+  EveryoneSeesEveryone everyone;
+  LocalPresence presence{everyone};
+  BrokenReservedNames names;
+  SignallingService service{router, presence, names, clock, SignallingLimits{}};
+  RecordingSink viewer, renamer, newcomer;
+  auto& cv = service.open(viewer, {});
+  service.on_text(cv, R"({"register":{"node_name":"viewer"}})");
+  auto& cr = service.open(renamer, {});
+  service.on_text(cr, R"({"register":{"node_name":"carol"}})");
+  viewer.take();
+  renamer.take();
+
+  names.broken = true;
+  auto& cn = service.open(newcomer, {});
+  service.on_text(cn, R"({"register":{"node_name":"echo_bot"}})");
+  EXPECT_EQ(newcomer.closed, CloseCode::internal);
+  EXPECT_FALSE(cn.registered);
+  for (const auto& f : newcomer.frames) EXPECT_FALSE(f.contains("register")) << json::serialize(f);
+
+  service.on_text(cr, R"({"rename":{"new_preference":{"name":"echo_bot"}}})");
+  EXPECT_EQ(renamer.closed, CloseCode::internal);
+  EXPECT_EQ(cr.name, "carol");
+  for (const auto& f : viewer.take()) {
+    EXPECT_FALSE(f.contains("online")) << "nobody was announced: " << json::serialize(f);
+    EXPECT_FALSE(f.contains("rename")) << json::serialize(f);
+  }
+}

@@ -2,8 +2,10 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <random>
 
 #include "accounts/storage/sqlite_handle.hpp"
@@ -100,13 +102,18 @@ TEST(StorageSqlite, RefusesNewerSchema) {
   EXPECT_THROW(SqliteStorage{tmp.path()}, StorageError);
 }
 
-TEST(StorageSqlite, MigratesFromEmptyDatabaseFile) {
+TEST(StorageSqlite, AnEmptyDatabaseFileIsRefusedAndAFreshOneIsMigrated) {
   TempDir tmp;
   fs::create_directories(tmp.path());
   {
     Database db((tmp.path() / SqliteStorage::kFileName).string());
     EXPECT_EQ(schema_version(db), 0);
   }
+  // 0 bytes: SQLite would start it as a new database, so every account would be silently lost.
+  ASSERT_EQ(fs::file_size(tmp.path() / SqliteStorage::kFileName), 0u);
+  EXPECT_THROW(SqliteStorage{tmp.path()}, StorageError);
+  EXPECT_EQ(fs::file_size(tmp.path() / SqliteStorage::kFileName), 0u) << "left as it was";
+  fs::remove(tmp.path() / SqliteStorage::kFileName);
   SqliteStorage storage(tmp.path());
   Database db((tmp.path() / SqliteStorage::kFileName).string());
   EXPECT_EQ(schema_version(db), static_cast<int>(schema_migrations().size()));
@@ -286,4 +293,39 @@ TEST(StorageSqlite, ReplaceSessionRotatesAtomically) {
   storage.insert_session(make_session("pre2", std::nullopt, 7, 600), {}, 7);
   EXPECT_THROW(storage.replace_session("pre2", make_session("x", "ghost", 8, 5000), {}, 8), StorageError);
   EXPECT_TRUE(storage.session_by_hash("pre2", 9));
+}
+
+TEST(StorageSqlite, OneDataDirectoryOneStorageAtATime) {
+  TempDir tmp;
+  {
+    SqliteStorage first(tmp.path());
+    try {
+      SqliteStorage second(tmp.path());
+      ADD_FAILURE() << "a second storage opened a locked data directory";
+    } catch (const StorageError& e) {
+      EXPECT_NE(std::string(e.what()).find("in use by another parley-server (pid " + std::to_string(::getpid()) + ")"),
+                std::string::npos) << e.what();
+    }
+  }
+  SqliteStorage again(tmp.path());  // released with the first
+}
+
+TEST(StorageSqlite, ADamagedDatabaseIsRefusedAtOpen) {
+  TempDir tmp;
+  { SqliteStorage storage(tmp.path()); ASSERT_EQ(storage.insert_user(make_user("u1", "alice")), InsertUserResult::ok); }
+  const auto file = tmp.path() / SqliteStorage::kFileName;
+  const auto size = fs::file_size(file);
+  ASSERT_GT(size, 4096u);
+  {
+    std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(4096);
+    const std::string junk(size - 4096, '\xAB');
+    f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+  }
+  try {
+    SqliteStorage storage(tmp.path());
+    ADD_FAILURE() << "opened a damaged database";
+  } catch (const StorageError& e) {
+    EXPECT_NE(std::string(e.what()).find("Restore it from a backup"), std::string::npos) << e.what();
+  }
 }

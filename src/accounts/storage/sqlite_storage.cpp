@@ -47,26 +47,53 @@ std::optional<User> one_user(Database& db, const std::string& sql, auto&& binder
 }
 
 // The database holds session digests and account data: keep it private to the server's user.
-// The file is created 0600 before SQLite opens it; its -wal/-shm files inherit that mode.
-void prepare_files(const fs::path& dir, const fs::path& file) {
-  std::error_code ec;
-  if (!fs::exists(dir, ec)) {
-    fs::create_directories(dir, ec);
-    if (ec) throw StorageError("cannot create data directory " + dir.string() + ": " + ec.message());
-    ::chmod(dir.c_str(), 0700);
-  }
+// The file is created 0600 before SQLite opens it; its -wal/-shm files inherit that mode. An
+// existing file of 0 bytes is refused: SQLite would take it for a new, empty database, and every
+// account (every bot) would be silently gone (issue 12, F4).
+void prepare_file(const fs::path& file) {
+  struct stat st{};
+  if (::lstat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
+    throw StorageError(file.string() + " is empty (0 bytes), so every account in it is gone. Restore it from a "
+                       "backup, or delete it to start with no accounts");
   const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) throw StorageError("cannot open " + file.string() + ": " + std::error_code(errno, std::generic_category()).message());
   ::fchmod(fd, 0600);
   ::close(fd);
 }
 
+// A database that must not be used; its message says what to do.
+class IntegrityError : public StorageError {
+ public:
+  using StorageError::StorageError;
+};
+
+// PRAGMA quick_check: the page structure is sound. A damaged database is refused at start rather
+// than discovered one failing lookup at a time (which fail closed: HandshakeIdentity::unavailable,
+// NamesUnavailable).
+void check_integrity(Database& db, const fs::path& file) {
+  StatementUse st(db, "PRAGMA quick_check(1)");
+  std::string verdict = st->step() ? st->text(0) : "no answer";
+  if (verdict == "ok") return;
+  if (verdict.size() > 200) verdict.resize(200);
+  throw IntegrityError(file.string() + " failed its integrity check (" + verdict + "). Restore it from a backup; "
+                     "the server does not start on a damaged database");
+}
+
 }  // namespace
 
-SqliteStorage::SqliteStorage(const fs::path& data_dir) {
+SqliteStorage::SqliteStorage(const fs::path& data_dir) : lock_(data_dir) {
   const fs::path file = data_dir / kFileName;
-  prepare_files(data_dir, file);
-  db_ = std::make_unique<Database>(file.string());
+  prepare_file(file);
+  try {
+    db_ = std::make_unique<Database>(file.string());
+    check_integrity(*db_, file);
+  } catch (const IntegrityError&) {
+    throw;
+  } catch (const StorageError& e) {
+    // SQLite's own words ("file is not a database") say less than what to do about it.
+    throw IntegrityError(file.string() + " cannot be read as a database (" + e.what() + "). Restore it from a backup; "
+                         "the server does not start on a damaged database");
+  }
   db_->exec("PRAGMA journal_mode = WAL");
   db_->exec("PRAGMA synchronous = NORMAL");
   db_->exec("PRAGMA foreign_keys = ON");

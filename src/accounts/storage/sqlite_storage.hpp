@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 
+#include "accounts/storage/data_dir_lock.hpp"
 #include "accounts/storage/storage.hpp"
 
 namespace parley::storage {
@@ -13,8 +14,9 @@ class Database;
 
 class SqliteStorage final : public Storage {
  public:
-  // Creates the data directory (mode 0700) and database if needed and applies migrations.
-  // Throws StorageError.
+  // Locks the data directory (DataDirLock; creating it, mode 0700, if needed), creates the
+  // database if needed, checks its integrity and applies migrations. Throws StorageError when
+  // another server holds the directory, or the database is empty (0 bytes) or damaged.
   explicit SqliteStorage(const std::filesystem::path& data_dir);
   ~SqliteStorage() override;
 
@@ -43,6 +45,7 @@ class SqliteStorage final : public Storage {
   void insert_session_locked(const Session& session, const SessionLimits& limits, std::int64_t now);
   std::size_t delete_expired_locked(std::int64_t now);
 
+  DataDirLock lock_;  // first: held before the database is opened, released after it is closed
   std::mutex mutex_;
   std::unique_ptr<Database> db_;
 };
