@@ -212,6 +212,11 @@ void SignallingService::handle_attributes(Connection& c, const proto::Attributes
   }
   if (next.size() > limits_.max_attributes)
     return fail(c, "bad_field", "at most 32 attributes", std::string("attributes_announcement.attributes"));
+  std::size_t bytes = 0;
+  for (const auto& [key, value] : next) bytes += key.size() + value.size();
+  if (bytes > limits_.max_attribute_bytes)
+    return fail(c, "bad_field", "attributes over " + std::to_string(limits_.max_attribute_bytes) + " bytes in total",
+                std::string("attributes_announcement.attributes"));
   c.attributes = std::move(next);
 }
 

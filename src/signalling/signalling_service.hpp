@@ -25,6 +25,9 @@ struct SignallingLimits {
   std::int64_t idle_timeout_ms = 30000;
   bool allow_anonymous = true;
   std::size_t max_attributes = 32;
+  // Keys and values of one connection's attributes together: every /conns answer carries them
+  // for every connection (issue 12, F8). Original clients announce about 60 bytes.
+  std::size_t max_attribute_bytes = 1024;
 };
 
 class SignallingService final : private UnknownPeerHandler {

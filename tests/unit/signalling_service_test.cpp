@@ -366,3 +366,27 @@ TEST(SignallingReservedNames, UnreadableReservedNamesCloseInsteadOfHandingOutThe
     EXPECT_FALSE(f.contains("rename")) << json::serialize(f);
   }
 }
+
+TEST_F(Fixture, AttributesAreBoundedInTotalBytes) {
+  RecordingSink a;
+  auto& ca = registered(a, "alice");
+  // Four values of 256 bytes (the per-value maximum) with their keys pass 1024 bytes together.
+  auto announce = [&](int from, int count) {
+    std::string f = R"({"attributes_announcement":{"attributes":{)";
+    for (int i = from; i < from + count; ++i)
+      f += (i > from ? "," : "") + std::string("\"k") + std::to_string(i) + "\":\"" + std::string(250, 'v') + "\"";
+    service.on_text(ca, f + "}}}");
+  };
+  announce(0, 3);  // 3 × 252 bytes
+  EXPECT_TRUE(a.take().empty());
+  ASSERT_EQ(ca.attributes.size(), 3u);
+  announce(3, 2);  // would make 1,260 bytes: the whole announcement is refused
+  auto frames = a.take();
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(error_code(frames[0]), "bad_field");
+  EXPECT_EQ(frames[0].at("error").at("ref"), "attributes_announcement.attributes");
+  EXPECT_EQ(ca.attributes.size(), 3u) << "unchanged";
+  // Replacing values in place stays within the bound.
+  announce(0, 3);
+  EXPECT_TRUE(a.take().empty());
+}
