@@ -78,14 +78,15 @@ int bots_command(std::vector<std::string> args) {
 
 int jwt_command(std::vector<std::string> args) {
   const char* usage = "usage: parley-server jwt rotate [--data-dir DIR] [--jwt-secret-file FILE]\n";
+  std::string data_dir = env_or("PARLEY_DATA_DIR", "./data");
+  std::string key_file = env_or("PARLEY_JWT_SECRET_FILE", "");
+  const bool flags_ok = take_flag(args, "--data-dir", data_dir) && take_flag(args, "--jwt-secret-file", key_file);
   if (args.empty() || args[0] != "rotate") {
     std::cerr << usage;
     return 2;
   }
   args.erase(args.begin());
-  std::string data_dir = env_or("PARLEY_DATA_DIR", "./data");
-  std::string key_file = env_or("PARLEY_JWT_SECRET_FILE", "");
-  if (!take_flag(args, "--data-dir", data_dir) || !take_flag(args, "--jwt-secret-file", key_file) || !args.empty()) {
+  if (!flags_ok || !args.empty()) {
     std::cerr << "parley-server jwt rotate: unexpected arguments\n" << usage;
     return 2;
   }
@@ -103,15 +104,28 @@ int jwt_command(std::vector<std::string> args) {
   return 0;
 }
 
+// The flags an admin command takes, which may also come before its name:
+// `parley-server --management-listen P bots list` is `parley-server bots --management-listen P list`.
+bool is_admin_flag(const std::string& word) {
+  for (const char* flag : {"--management-listen", "--management-socket", "--data-dir", "--jwt-secret-file"})
+    if (word == flag || word.rfind(std::string(flag) + "=", 0) == 0) return true;
+  return false;
+}
+
 }  // namespace
 
 std::optional<int> run_admin_command(int argc, char** argv) {
-  if (argc < 2) return std::nullopt;
-  const std::string command = argv[1];
+  const std::vector<std::string> words(argv + 1, argv + argc);
+  // Leading admin flags (with their values), then the command word.
+  std::size_t i = 0;
+  while (i < words.size() && is_admin_flag(words[i])) i += words[i].find('=') == std::string::npos ? 2 : 1;
+  if (i >= words.size()) return std::nullopt;
+  const std::string& command = words[i];
   if (command != "bots" && command != "jwt") return std::nullopt;
   // The server's .env may name the socket or the data directory.
   if (const auto env = load_dotenv(".env"); !env.error.empty()) std::cerr << "warning: " << env.error << "\n";
-  std::vector<std::string> args(argv + 2, argv + argc);
+  std::vector<std::string> args(words.begin(), words.begin() + static_cast<std::ptrdiff_t>(i));
+  args.insert(args.end(), words.begin() + static_cast<std::ptrdiff_t>(i) + 1, words.end());
   return command == "bots" ? bots_command(std::move(args)) : jwt_command(std::move(args));
 }
 

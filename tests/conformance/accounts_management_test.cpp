@@ -200,3 +200,25 @@ TEST_F(Management, StartupRefusesAnotherFileOrALiveServerAtTheSocketPath) {
   EXPECT_NE((refused.out + refused.err).find(file.string()), std::string::npos) << refused.out << refused.err;
   EXPECT_EQ(read_file(file), "precious") << "never deleted";
 }
+
+TEST_F(Management, CliFlagsMayComeBeforeOrAfterTheCommandWord) {
+  add_bot(sock, "echo_bot");
+  for (const auto& words : std::vector<std::vector<std::string>>{
+           {"--management-listen", sock.string(), "bots", "list"},
+           {"--management-listen=" + sock.string(), "bots", "list"},
+           {"bots", "--management-listen", sock.string(), "list"}}) {
+    auto r = run_server_cli(words);
+    EXPECT_EQ(r.exit_code, 0) << words[0] << ": " << r.err;
+    EXPECT_NE(r.out.find("echo_bot"), std::string::npos) << r.out;
+  }
+  // The same for `jwt rotate`, whose flags name the key.
+  const auto key = dir.path / "other.key";
+  for (const auto& words : std::vector<std::vector<std::string>>{
+           {"--jwt-secret-file", key.string(), "jwt", "rotate"}, {"jwt", "rotate", "--jwt-secret-file", key.string()}}) {
+    fs::remove(key);
+    auto r = run_server_cli(words);
+    EXPECT_EQ(r.exit_code, 0) << words[0] << ": " << r.err;
+    EXPECT_EQ(fs::file_size(key), 64u);
+  }
+  EXPECT_EQ(run_server_cli({"--management-listen", sock.string(), "bots"}).exit_code, 2) << "no bots command";
+}
