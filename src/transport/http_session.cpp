@@ -51,6 +51,12 @@ void HttpSession::on_read(beast::error_code ec) {
   }
   // Shared: an async route answers later, and the request must live until then.
   auto req = std::make_shared<Request>(parser_->release());
+  if (!config_.origins.host_allowed((*req)[http::field::host])) {
+    // Not one of our names: a DNS-rebinding page, or a misrouted request (F9).
+    auto res = to_response(protocol::json_error(421, "unknown host"), *req);
+    res.keep_alive(false);
+    return write(std::move(res));
+  }
   const auto path = path_of(req->target());
   const bool ws_path = path == config_.ws_path || path == "/api" + config_.ws_path;
   if (ws_path && beast::websocket::is_upgrade(*req)) return upgrade(*req);

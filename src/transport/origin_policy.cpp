@@ -38,6 +38,28 @@ std::string normalise_origin(std::string_view origin) {
   return std::string(scheme) + strip_default_port(host_port);
 }
 
+std::string host_name_of(std::string_view host_header) {
+  std::string h = lower(host_header);
+  if (!h.empty() && h.front() == '[') {  // an IPv6 literal, maybe with a port
+    const auto end = h.find(']');
+    if (end == std::string::npos) return {};
+    const auto rest = std::string_view(h).substr(end + 1);
+    if (!rest.empty() && rest.front() != ':') return {};
+    return h.substr(0, end + 1);
+  }
+  if (const auto colon = h.find(':'); colon != std::string::npos) h.resize(colon);
+  while (!h.empty() && h.back() == '.') h.pop_back();  // "example.com." is the same name
+  return h;
+}
+
+bool OriginPolicy::host_allowed(std::string_view host_header) const {
+  if (allowed_hosts.empty()) return true;
+  const std::string name = host_name_of(host_header);
+  if (name.empty()) return false;
+  return std::any_of(allowed_hosts.begin(), allowed_hosts.end(),
+                     [&](const std::string& a) { return host_name_of(a) == name; });
+}
+
 bool OriginPolicy::is_allow_listed(std::string_view origin) const {
   const std::string o = normalise_origin(origin);
   if (o.empty()) return false;
