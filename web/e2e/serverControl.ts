@@ -70,8 +70,8 @@ export function readState(): ServerState {
   return JSON.parse(readFileSync(STATE_FILE, 'utf8')) as ServerState;
 }
 
-export function stopServer(state = readState()): void {
-  try { process.kill(state.pid, 'SIGTERM'); } catch { /* gone */ }
+export function stopServer(state = readState(), signal: NodeJS.Signals = 'SIGTERM'): void {
+  try { process.kill(state.pid, signal); } catch { /* gone */ }
 }
 
 async function waitGone(pid: number, timeoutMs = 5000): Promise<void> {
@@ -85,10 +85,21 @@ async function waitGone(pid: number, timeoutMs = 5000): Promise<void> {
 
 /** Stops the server, waits `downMs`, and starts it again on the same port. */
 export async function restartServer(downMs = 500): Promise<ServerState> {
-  const state = readState();
-  stopServer(state);
-  await waitGone(state.pid);
+  await killServer('SIGTERM');
   await new Promise((r) => setTimeout(r, downMs));
+  return startServerAgain();
+}
+
+/** Ends the server with `signal` (SIGKILL: no close frames, no cleanup) and waits until it is gone. */
+export async function killServer(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  const state = readState();
+  stopServer(state, signal);
+  await waitGone(state.pid);
+}
+
+/** Starts the server again with the same arguments, port and data directory. */
+export async function startServerAgain(): Promise<ServerState> {
+  const state = readState();
   const pid = spawnServer(state.binary, state.args, state.log, state.dir);
   const next = { ...state, pid };
   writeFileSync(STATE_FILE, JSON.stringify(next));
