@@ -57,3 +57,23 @@ test('EchoBot with a JWT registers as its account and chats with a page', async 
   await waitFor(async () => (await page.evaluate(() => window.parley.texts('echo_bot'))).some((m) => m.text === 'hello, account'),
     5000, 'echo');
 });
+
+test('kill -9 of the server: the open chat goes on, and the bot comes back under its account with the same token', async () => {
+  await stack.stopServer('SIGKILL');
+  // The chat does not pass through the server: the page and the bot keep talking while it is down.
+  const id = await page.evaluate(() => window.parley.send('echo_bot', 'while the server is down'));
+  await waitFor(async () => (await page.evaluate(() => window.parley.info('echo_bot'))).acked.includes(id), 5000, 'ACK while down');
+  await waitFor(async () => (await page.evaluate(() => window.parley.texts('echo_bot'))).some((m) => m.text === 'while the server is down'),
+    5000, 'echo while down');
+
+  // Same data directory: the account and its token survived; the bot reconnects with backoff.
+  await stack.startServer();
+  const entry = await waitFor(async () => {
+    const conns = await (await fetch(`http://127.0.0.1:${stack.port}/conns`)).json();
+    return Object.values(conns).find((c) => c.node_name === 'echo_bot');
+  }, 30000, 'echo_bot back in /conns');
+  assert.equal(entry.authentication, 'jwt', 'the old token is still valid after the crash');
+  assert.equal(entry.username, 'echo_bot');
+  const conns = await (await fetch(`http://127.0.0.1:${stack.port}/conns`)).json();
+  assert.ok(!Object.values(conns).some((c) => /^echo_bot-\d+$/.test(c.node_name)), 'no second echo_bot');
+});

@@ -120,9 +120,10 @@ export class Stack {
     });
   }
 
-  async stopServer() {
+  // SIGKILL: the server vanishes without close frames or cleanup, like a crash.
+  async stopServer(signal = 'SIGTERM') {
     const exited = new Promise((r) => this.server.once('exit', r));
-    this.server.kill('SIGTERM');
+    this.server.kill(signal);
     await exited;
   }
 
