@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# libFuzzer: the envelope decoder and the WebSocket frame parser, 30 s each (a bounded run in CI).
+# libFuzzer: every parser a peer or client can reach (tests/fuzz/CMakeLists.txt lists them),
+# 20 s each from the kept corpus (a bounded run in CI; bench/fuzz.sh runs long campaigns).
 # A target passes when libFuzzer finds no crash, leak or failed invariant in its time budget.
 set -uo pipefail
 cd "${PARLEY_ROOT:-$(dirname "$0")/../..}"
-seconds=${PARLEY_FUZZ_SECONDS:-30}
+seconds=${PARLEY_FUZZ_SECONDS:-20}
 cmake -S tests/fuzz -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null &&
   cmake --build build-fuzz -j "$(nproc)" || { echo "fuzz 0 1" >> "${PARLEY_RESULTS:-/dev/null}"; exit 1; }
 passed=0; failed=0
-for target in envelope ws_frames; do
+for target in envelope ws_frames chat_message msgpatch file_feedback multipart cookie jwt dotenv; do
   work=$(mktemp -d)
   cp tests/fuzz/corpus/$target/* "$work"/
   if build-fuzz/fuzz_$target -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix=test-artifacts/fuzz-$target- \
