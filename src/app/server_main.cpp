@@ -79,8 +79,8 @@ int main(int argc, char** argv) {
     spdlog::critical("cannot listen on {}:{}: {}", options.server.listen_address, options.server.listen_port, e.what());
     return 1;
   }
-  if (!std::filesystem::exists(std::filesystem::path(options.server.web_root) / "index.html"))
-    spdlog::warn("no index.html in --web-root {}: the web client is not served", options.server.web_root);
+  if (!std::filesystem::exists(std::filesystem::path(options.server.web_root.dir) / "index.html"))
+    spdlog::warn("no index.html in --web-root {}: the web client is not served", options.server.web_root.dir);
   spdlog::info("parley-server listening on {}:{} (WebSocket at {} and /api{}); data in {}", options.server.listen_address,
                server.port(), options.server.ws_path, options.server.ws_path, options.accounts.data_dir.string());
 

@@ -1,6 +1,7 @@
 #include "app/server_options.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <boost/asio/ip/address.hpp>
 #include <boost/json.hpp>
 #include <fstream>
@@ -12,6 +13,7 @@
 #include "app/server_account_options.hpp"
 #include "app/duration.hpp"
 #include "app/servers_json.hpp"
+#include "transport/security_headers.hpp"
 
 namespace parley::app {
 namespace {
@@ -58,7 +60,7 @@ std::optional<int> parse_server_options(int argc, char** argv, ServerOptions& o)
   std::vector<std::string> ice_servers{"stun:stun.l.google.com:19302"};
   auto& s = o.server;
   auto& l = o.signalling;
-  s.web_root = "web/dist";
+  s.web_root.dir = "web/dist";
 
   app.add_option("--env-file", o.env_file, "File of KEY=VALUE lines loaded into the environment first; '' skips it")
       ->capture_default_str();
@@ -76,7 +78,7 @@ std::optional<int> parse_server_options(int argc, char** argv, ServerOptions& o)
       ->envname("PARLEY_DEFAULT_CORS_ALLOWED")->capture_default_str();
   app.add_option("--cors", s.cors, "Send CORS headers for allowed origins (false when a proxy adds them)")
       ->envname("PARLEY_CORS")->capture_default_str();
-  app.add_option("--web-root", s.web_root, "Directory of the built web client, served at /")
+  app.add_option("--web-root", s.web_root.dir, "Directory of the built web client, served at /")
       ->envname("PARLEY_WEB_ROOT")->capture_default_str();
   app.add_option("--servers-json", servers_json_file, "Serve this file at /servers.json instead of generating it")
       ->envname("PARLEY_SERVERS_JSON")->check(CLI::ExistingFile);
@@ -159,6 +161,15 @@ std::optional<int> parse_server_options(int argc, char** argv, ServerOptions& o)
     sj.login_providers = std::move(login_buttons);  // the configured logins only (§10.1)
     s.servers_json = app::render_servers_json(sj);
   }
+  // The page may connect to its own origin and to the servers it lists (built once, here).
+  const auto servers = transport::server_origins(transport::servers_json_urls(s.servers_json));
+  for (auto url : servers.skipped) {
+    std::replace_if(url.begin(), url.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }, '?');
+    std::cerr << "warning: --servers-json URL \"" << url << "\" is not a plain http(s)/ws(s) URL: left out of the "
+                 "Content-Security-Policy, so the web client cannot reach it\n";
+  }
+  // No HSTS: parley-server does not terminate TLS (a TLS-terminating proxy adds it, docs/DEPLOYMENT.md).
+  s.web_root.headers = transport::security_headers(transport::content_security_policy(servers), false);
   return std::nullopt;
 }
 

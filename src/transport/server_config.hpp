@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "transport/origin_policy.hpp"
+#include "transport/static_files.hpp"
 #include "transport/ws_hub.hpp"
 
 namespace parley::transport {
@@ -15,7 +16,7 @@ struct ServerConfig {
   std::string ws_path = "/ws";
   transport::OriginPolicy origins;
   bool cors = true;
-  std::string web_root;
+  WebRoot web_root;  // the web client's directory and the security headers of its files
   std::string servers_json;  // the body served at /servers.json
   WsLimits ws;
   std::int64_t request_timeout_ms = 30'000;

@@ -38,12 +38,6 @@ std::string http_date(std::time_t t) {
   return buf;
 }
 
-void add_security_headers(http::header<false>& h) {
-  h.set("X-Content-Type-Options", "nosniff");
-  h.set("Referrer-Policy", "no-referrer");
-  h.set("X-Frame-Options", "DENY");
-}
-
 }  // namespace
 
 std::string_view mime_type_for(std::string_view ext) {
@@ -62,7 +56,11 @@ std::string_view mime_type_for(std::string_view ext) {
   return "application/octet-stream";
 }
 
-StaticFiles::StaticFiles(fs::path root) : root_(std::move(root)) {}
+StaticFiles::StaticFiles(WebRoot web_root) : root_(std::move(web_root.dir)), headers_(std::move(web_root.headers)) {}
+
+void StaticFiles::add_security_headers(http::header<false>& h) const {
+  for (const auto& f : headers_) h.set(f.name, f.value);
+}
 
 bool StaticFiles::has_index() const {
   std::error_code ec;
@@ -84,6 +82,7 @@ Response StaticFiles::serve(const Request& req, std::string_view path) const {
     StringResponse res{http::status::not_found, req.version()};
     res.set(http::field::content_type, "text/plain; charset=utf-8");
     res.body() = "The Parley web client is not built. Run scripts/build.sh, or start parley-server with --web-root.\n";
+    add_security_headers(res.base());
     res.prepare_payload();
     res.keep_alive(req.keep_alive());
     return res;

@@ -5,13 +5,22 @@
 #include <string>
 #include <string_view>
 
+#include <vector>
+
 #include "transport/http_types.hpp"
+#include "transport/security_headers.hpp"
 
 namespace parley::transport {
 
+// The web client: its directory (--web-root) and the headers every file is served with.
+struct WebRoot {
+  std::string dir;
+  std::vector<HeaderField> headers = default_security_headers();
+};
+
 class StaticFiles {
 public:
-  explicit StaticFiles(std::filesystem::path root);
+  explicit StaticFiles(WebRoot web_root);
 
   // `decoded_path` is the URL path after percent-decoding, starting with '/'.
   Response serve(const Request& req, std::string_view decoded_path) const;
@@ -19,8 +28,10 @@ public:
 
 private:
   Response serve_file(const Request& req, const std::filesystem::path& file, bool immutable) const;
+  void add_security_headers(http::header<false>& h) const;
 
   std::filesystem::path root_;
+  std::vector<HeaderField> headers_;
 };
 
 std::string_view mime_type_for(std::string_view extension);

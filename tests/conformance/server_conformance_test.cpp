@@ -111,6 +111,31 @@ TEST(Http, StaticFilesWithTypesCachingAndSpaFallback) {
   EXPECT_EQ(head.header("content-length"), "17");
 }
 
+TEST(Http, StaticFilesCarryTheSecurityHeadersBuiltFromServersJson) {
+  TempWebRoot root;
+  const auto servers = root.dir.parent_path() / (root.dir.filename().string() + "-servers.json");
+  std::ofstream(servers) << R"([{"url":"/api/ws","id":"main","apiPrefix":"/api"},
+    {"url":"wss://other.example/ws","id":"other","apiPrefix":"https://other.example/api"},
+    {"url":"https://evil.example; script-src 'unsafe-inline'","id":"evil"}])";
+  ServerProcess server({"--web-root", root.dir.string(), "--servers-json", servers.string()});
+  for (const char* path : {"/", "/assets/app-1234.js", "/chat/someone"}) {
+    auto r = http_request(server.port(), "GET", path);
+    ASSERT_EQ(r.status, 200) << path;
+    const auto csp = r.header("content-security-policy");
+    EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos) << csp;
+    EXPECT_NE(csp.find("script-src 'self' 'wasm-unsafe-eval';"), std::string::npos) << csp;
+    EXPECT_NE(csp.find("connect-src 'self' https://other.example wss://other.example;"), std::string::npos) << csp;
+    EXPECT_EQ(csp.find("evil"), std::string::npos) << csp;
+    EXPECT_EQ(csp.find("unsafe-inline"), std::string::npos) << csp;
+    EXPECT_EQ(r.header("x-frame-options"), "DENY");
+    EXPECT_EQ(r.header("referrer-policy"), "no-referrer");
+    EXPECT_EQ(r.header("cross-origin-opener-policy"), "same-origin");
+    EXPECT_NE(r.header("permissions-policy").find("camera=()"), std::string::npos);
+    EXPECT_EQ(r.header("strict-transport-security"), "");  // no TLS here
+  }
+  fs::remove(servers);
+}
+
 TEST(Http, MissingWebClientIsExplained) {
   ServerProcess server;  // --web-root /nonexistent
   auto r = http_request(server.port(), "GET", "/");

@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expectNoConsoleErrors, messageByText, openChat, openUser, ownId, peerItem, send, shot, type User } from './helpers';
+import { downloadFile, expectNoConsoleErrors, messageByText, openChat, openUser, ownId, peerItem, send, shot, type User } from './helpers';
 import { makePng } from './pngFixture';
 import { restartServer } from './serverControl';
 
@@ -156,12 +156,8 @@ test('files: 50 MiB byte-exact, zero bytes, image with thumbnail, drop and paste
   await shot(bob.page, '05-file-progress');
   await expect(bobCard).toHaveAttribute('data-state', 'done', { timeout: 180_000 });
   await expect(aliceCard).toHaveAttribute('data-state', 'done');
-  const got = await bobCard.evaluate(async (el) => {
-    const a = el.querySelector('a[download]') as HTMLAnchorElement;
-    const buf = await (await fetch(a.href)).arrayBuffer();
-    const d = await crypto.subtle.digest('SHA-256', buf);
-    return { size: buf.byteLength, hex: Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('') };
-  });
+  const bytes = await downloadFile(bobCard);
+  const got = { size: bytes.length, hex: createHash('sha256').update(bytes).digest('hex') };
   expect(got).toEqual({ size: 50 * 1024 * 1024, hex: expected });
   bigSha256 = expected;
   const lags = [await alice.page.evaluate(() => (window as unknown as { maxLag: number }).maxLag), await bob.page.evaluate(() => (window as unknown as { maxLag: number }).maxLag)];
@@ -209,12 +205,8 @@ test('received files are kept: after a reload they still open and download byte-
   await openChat(bob, 'alice');
   const bobCard = bob.page.locator('[data-testid="file-card"][data-file-name="big.bin"]');
   await expect(bobCard).toHaveAttribute('data-state', 'done');
-  const got = await bobCard.evaluate(async (el) => {
-    const a = el.querySelector('a[download]') as HTMLAnchorElement;
-    const buf = await (await fetch(a.href)).arrayBuffer();
-    const d = await crypto.subtle.digest('SHA-256', buf);
-    return { size: buf.byteLength, hex: Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('') };
-  });
+  const bytes = await downloadFile(bobCard);
+  const got = { size: bytes.length, hex: createHash('sha256').update(bytes).digest('hex') };
   expect(got).toEqual({ size: 50 * 1024 * 1024, hex: bigSha256 });
   await expect(bob.page.locator('[data-testid="file-card"][data-file-name="picture.png"]').getByTestId('file-image')).toBeVisible();
   await expect(bob.page.locator('[data-testid="file-card"][data-file-name="empty.bin"]')).toHaveAttribute('data-state', 'done');

@@ -1,7 +1,7 @@
 // Shared steps of the end-to-end tests: open a user in its own browser context, pick a peer,
 // send, and read state that pixels show poorly (node ids, transfer state).
-import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
+import { expect, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { REPO } from './serverControl';
 
@@ -46,6 +46,16 @@ export const messageByText = (u: User, text: string) => u.page.locator('[data-te
 
 export async function ownId(u: User): Promise<string> {
   return u.page.evaluate(() => (window as unknown as { parley: { getState(): { ownId?: string } } }).parley.getState().ownId ?? '');
+}
+
+/**
+ * The bytes a user gets from a file card's Download button: a real browser download of its
+ * blob: URL (the page's Content-Security-Policy does not let scripts fetch blob: URLs).
+ */
+export async function downloadFile(card: Locator): Promise<Buffer> {
+  const [download] = await Promise.all([card.page().waitForEvent('download'), card.getByTestId('file-download').click()]);
+  const path = await download.path();
+  return readFileSync(path);
 }
 
 export async function shot(page: Page, name: string): Promise<void> {

@@ -5,7 +5,7 @@ import { test, expect } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { expectNoConsoleErrors, messageByText, openChat, openUser, peerItem, send, shot, type User } from './helpers';
+import { downloadFile, expectNoConsoleErrors, messageByText, openChat, openUser, peerItem, send, shot, type User } from './helpers';
 import { REPO, readState } from './serverControl';
 
 const BOTS = process.env.PARLEY_BOTS ?? resolve(REPO, process.env.BUILD_DIR ?? 'build', 'parley-bots');
@@ -47,7 +47,7 @@ test('EchoBot echoes text (ACKed) and files', async () => {
   await expect(cards).toHaveCount(2, { timeout: 30_000 });
   await expect(cards.nth(0)).toHaveAttribute('data-state', 'done');
   await expect(cards.nth(1)).toHaveAttribute('data-state', 'done');
-  const text = await cards.nth(1).evaluate(async (el) => (await fetch((el.querySelector('a[download]') as HTMLAnchorElement).href)).text());
+  const text = (await downloadFile(cards.nth(1))).toString('utf8');
   expect(text).toBe('echo me back, byte for byte');
 });
 
