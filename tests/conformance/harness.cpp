@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <cerrno>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -327,6 +328,23 @@ RawWsClient::RawWsClient(std::uint16_t port, int receive_buffer_bytes) {
 
 RawWsClient::~RawWsClient() {
   if (fd_ >= 0) ::close(fd_);
+}
+
+bool RawWsClient::drain_now() {
+  char buf[65536];
+  for (;;) {
+    const auto n = ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
+    if (n > 0) continue;
+    if (n == 0) return false;
+    return errno == EAGAIN || errno == EWOULDBLOCK;
+  }
+}
+
+void RawWsClient::abort() {
+  const linger hard{1, 0};
+  setsockopt(fd_, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+  ::close(fd_);
+  fd_ = -1;
 }
 
 void RawWsClient::send_text(const std::string& text) { send_raw(masked_frame(0x1, text)); }

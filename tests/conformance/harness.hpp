@@ -107,6 +107,10 @@ public:
   // the TCP connection ended without one, nullopt on timeout. Counts the text frames seen.
   std::optional<int> read_close_code(std::chrono::milliseconds timeout);
   std::size_t text_frames_seen() const { return text_frames_; }
+  // Reads and discards whatever has arrived, without waiting; false once the server closed.
+  bool drain_now();
+  // Ends the TCP connection with a reset (no close frame, no FIN): a client that vanishes.
+  void abort();
 
 private:
   int fd_ = -1;
