@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "signalling/node_id.hpp"
 #include "signalling/unicode.hpp"
@@ -35,6 +36,22 @@ void set_attribute(proto::AttributeList& attrs, const std::string& key, const st
   attrs.emplace_back(key, value);
 }
 
+// Times one on_text call into the frame handling histogram, whichever way it returns.
+class FrameTimer {
+public:
+  explicit FrameTimer(Histogram& h) : h_(h), start_(std::chrono::steady_clock::now()) {}
+  ~FrameTimer() {
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_);
+    h_.observe_ns(static_cast<std::uint64_t>(ns.count()));
+  }
+  FrameTimer(const FrameTimer&) = delete;
+  FrameTimer& operator=(const FrameTimer&) = delete;
+
+private:
+  Histogram& h_;
+  std::chrono::steady_clock::time_point start_;
+};
+
 }  // namespace
 
 SignallingService::SignallingService(Router& router, Presence& presence, const ReservedNames& reserved,
@@ -46,6 +63,9 @@ Connection& SignallingService::open(FrameSink& sink, Identity identity) {
   c->node_id = new_node_id();
   c->default_name = default_node_name(default_name_counter_++);
   const bool bot = identity.is_bot;
+  const auto kind = connection_kind(identity);
+  metrics_.connections_opened.inc(kind);
+  metrics_.connections_open[static_cast<std::size_t>(kind)].add(1);
   c->identity = std::move(identity);
   c->sink = &sink;
   c->connected_at = clock_.unix_s();
@@ -57,6 +77,7 @@ Connection& SignallingService::open(FrameSink& sink, Identity identity) {
 }
 
 void SignallingService::close(Connection& c) {
+  metrics_.connections_open[static_cast<std::size_t>(connection_kind(c.identity))].add(-1);
   if (c.registered) {
     router_.detach(c.node_id);
     presence_.withdraw(c);
@@ -70,6 +91,7 @@ bool SignallingService::idle_expired(const Connection& c) const {
 
 void SignallingService::send_error(Connection& c, std::string_view code, std::string_view message,
                                    const std::optional<std::string>& ref) {
+  metrics_.errors_sent.inc(error_code_of(code));
   c.sink->reply(make_frame(proto::encode_error(code, message, ref)));
 }
 
@@ -82,6 +104,7 @@ void SignallingService::fail(Connection& c, std::string_view code, std::string_v
 void SignallingService::count_error(Connection& c) {
   if (c.errors.record(clock_.steady_ms() / 1000) > limits_.abuse_errors) {
     spdlog::info("closing {}: more than {} errors in 10 s", c.node_id, limits_.abuse_errors);
+    metrics_.abuse_closes.inc();
     c.sink->close(CloseCode::policy, "too many errors");
   }
 }
@@ -89,6 +112,7 @@ void SignallingService::count_error(Connection& c) {
 bool SignallingService::take_rate_token(Connection& c) {
   const auto now = clock_.steady_ms();
   if (c.frames.try_take(now)) return true;
+  metrics_.rate_limited.inc(RateBudget::frames);
   // At most one rate_limited frame per second; every limited frame counts toward abuse.
   if (now - c.last_rate_error_ms >= 1000) {
     c.last_rate_error_ms = now;
@@ -100,34 +124,64 @@ bool SignallingService::take_rate_token(Connection& c) {
 
 bool SignallingService::take_presence_token(Connection& c, const char* ref) {
   if (c.presence_changes.try_take(clock_.steady_ms())) return true;
+  metrics_.rate_limited.inc(RateBudget::presence);
   fail(c, "rate_limited", "too many registers and renames; slow down", std::string(ref));
   return false;
 }
 
 bool SignallingService::on_control_frame(Connection& c) { return take_rate_token(c); }
 
-void SignallingService::on_binary(Connection& c) { fail(c, "bad_json", "binary frames are not accepted", std::nullopt); }
+void SignallingService::on_binary(Connection& c) {
+  metrics_.frames_in.inc(FrameIn::binary);
+  fail(c, "bad_json", "binary frames are not accepted", std::nullopt);
+}
 
 void SignallingService::on_too_large(Connection& c) {
+  metrics_.frames_in.inc(FrameIn::too_large);
   fail(c, "too_large", "frame exceeds 65536 bytes", std::nullopt);
 }
 
 void SignallingService::on_text(Connection& c, std::string_view text) {
+  FrameTimer timer(metrics_.frame_seconds);
   if (text.size() > limits_.max_text_bytes) return on_too_large(c);
-  if (!take_rate_token(c)) return;
+  if (!take_rate_token(c)) return metrics_.frames_in.inc(FrameIn::rate_limited);
   auto decoded = proto::decode_envelope(text, proto::Sender::client);
-  if (!decoded.ok()) return fail(c, decoded.error.code, decoded.error.message, decoded.error.ref);
+  if (!decoded.ok()) {
+    metrics_.frames_in.inc(decoded.error.code == "bad_json" ? FrameIn::bad_json : FrameIn::bad_field);
+    return fail(c, decoded.error.code, decoded.error.message, decoded.error.ref);
+  }
   c.last_activity_ms = clock_.steady_ms();
 
   // Steps in the fixed order of §2.8. Each handler may fail on its own; the rest still run.
   // A handler can close the connection (sink->close) but never destroys `c` synchronously.
   const auto& env = *decoded.envelope;
-  if (env.register_) handle_register(c, *env.register_);
-  if (env.echo) handle_echo(c, *env.echo);
-  if (env.attributes_announcement) handle_attributes(c, *env.attributes_announcement);
-  if (env.rename) handle_rename(c, *env.rename);
-  if (env.sdp_offer) handle_sdp(c, *env.sdp_offer);
-  if (env.ice_offer) handle_ice(c, *env.ice_offer);
+  auto& in = metrics_.frames_in;
+  if (!env.register_ && !env.echo && !env.attributes_announcement && !env.rename && !env.sdp_offer && !env.ice_offer)
+    in.inc(FrameIn::other);
+  if (env.register_) {
+    in.inc(FrameIn::register_);
+    handle_register(c, *env.register_);
+  }
+  if (env.echo) {
+    in.inc(FrameIn::echo);
+    handle_echo(c, *env.echo);
+  }
+  if (env.attributes_announcement) {
+    in.inc(FrameIn::attributes_announcement);
+    handle_attributes(c, *env.attributes_announcement);
+  }
+  if (env.rename) {
+    in.inc(FrameIn::rename);
+    handle_rename(c, *env.rename);
+  }
+  if (env.sdp_offer) {
+    in.inc(FrameIn::sdp_offer);
+    handle_sdp(c, *env.sdp_offer);
+  }
+  if (env.ice_offer) {
+    in.inc(FrameIn::ice_offer);
+    handle_ice(c, *env.ice_offer);
+  }
 }
 
 std::string SignallingService::default_name_for(const Connection& c) const {
@@ -175,6 +229,7 @@ void SignallingService::handle_register(Connection& c, const proto::RegisterPayl
     router_.attach(c.node_id, *c.sink);
   }
   presence_.announce(c);
+  metrics_.registrations.inc();
   c.sink->reply(make_frame(proto::encode_register_reply(c.node_id, c.name)));
 }
 
@@ -245,6 +300,7 @@ void SignallingService::handle_rename(Connection& c, const proto::RenamePayload&
 
 bool SignallingService::check_relay_target(Connection& c, const std::string& to, const char* ref) {
   if (to == c.node_id) {
+    metrics_.relay_errors.inc(RelayError::bad_field);
     fail(c, "bad_field", "cannot relay to yourself", std::string(ref));
     return false;
   }
@@ -252,22 +308,25 @@ bool SignallingService::check_relay_target(Connection& c, const std::string& to,
 }
 
 void SignallingService::handle_sdp(Connection& c, const proto::SdpOffer& p) {
-  if (!require_registered(c, "sdp_offer")) return;
-  if (p.type != "offer" && p.type != "answer")
+  if (!require_registered(c, "sdp_offer")) return metrics_.relay_errors.inc(RelayError::not_registered);
+  if (p.type != "offer" && p.type != "answer") {
+    metrics_.relay_errors.inc(RelayError::bad_field);
     return fail(c, "bad_field", "type must be offer or answer", std::string("sdp_offer.type"));
+  }
   if (!check_relay_target(c, p.to_node_id, "sdp_offer.to_node_id")) return;
   router_.deliver(p.to_node_id, make_frame(proto::encode_sdp_relay(p, c.node_id)), {c.node_id, "sdp_offer.to_node_id"},
                   *this);
 }
 
 void SignallingService::handle_ice(Connection& c, const proto::IceOffer& p) {
-  if (!require_registered(c, "ice_offer")) return;
+  if (!require_registered(c, "ice_offer")) return metrics_.relay_errors.inc(RelayError::not_registered);
   if (!check_relay_target(c, p.to_node_id, "ice_offer.to_node_id")) return;
   router_.deliver(p.to_node_id, make_frame(proto::encode_ice_relay(p, c.node_id)), {c.node_id, "ice_offer.to_node_id"},
                   *this);
 }
 
 void SignallingService::on_unknown_peer(const std::string& from_node_id, const char* ref) {
+  metrics_.relay_errors.inc(RelayError::unknown_peer);
   // The sender may have left while a remote router looked the target up.
   if (auto* c = registry_.find(from_node_id))
     fail(*c, "unknown_peer", "no registered peer with that node id", std::string(ref));

@@ -8,6 +8,7 @@
 
 #include "signalling/clock.hpp"
 #include "signalling/connection.hpp"
+#include "signalling/metrics.hpp"
 #include "signalling/name_policy.hpp"
 #include "signalling/registry.hpp"
 #include "signalling/routing/presence.hpp"
@@ -56,6 +57,9 @@ public:
   Registry& registry() { return registry_; }
   const SignallingLimits& limits() const { return limits_; }
   const Presence& presence() const { return presence_; }
+  // Counted on the I/O thread; the transport counts its own frames in (ping, pong) here too.
+  SignallingMetrics& metrics() { return metrics_; }
+  const SignallingMetrics& metrics() const { return metrics_; }
 
 private:
   // Sends the error and counts it toward the abuse limit (unless exempt by §2.10).
@@ -88,6 +92,7 @@ private:
   SignallingLimits limits_;
   Registry registry_;
   std::uint64_t default_name_counter_ = 0;
+  SignallingMetrics metrics_;
 };
 
 }  // namespace parley::signalling

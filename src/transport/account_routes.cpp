@@ -13,6 +13,13 @@ namespace {
 
 bool is_logout(std::string_view path) { return path == "/logout" || path == "/kioubit/login/delete"; }
 
+// The login callbacks, whose answers are counted by result (/metrics).
+std::optional<LoginProvider> login_callback(std::string_view path) {
+  if (path == "/github/login/auth") return LoginProvider::github;
+  if (path == "/kioubit/login/auth") return LoginProvider::kioubit;
+  return std::nullopt;
+}
+
 // A storage failure (disk full, corrupt database) or a bug: logged, answered 500, server goes on.
 // Only the path is logged: the query may hold an OAuth code or a login nonce.
 accounts::AccountReply internal_error(std::string_view path, const std::exception& e) {
@@ -40,6 +47,16 @@ void AccountRoutes::install(HttpRoutes& routes) {
     const std::string_view p = path;
     const bool kioubit_login = p.starts_with("/kioubit/login/") && p != "/kioubit/login/delete";
     if ((p.starts_with("/github/") && !github) || (kioubit_login && !kioubit)) continue;  // not configured: 404
+    if (const auto provider = login_callback(p)) {
+      auto& counters = routes.metrics().logins[static_cast<std::size_t>(*provider)];
+      routes.add_async(path, methods, [this, &routes, &counters](const RouteRequest& r, Respond respond) {
+        serve(routes, r, [&counters, respond = std::move(respond)](protocol::HttpReply reply, std::function<void()> after) {
+          counters.inc(login_result(reply.status));
+          respond(std::move(reply), std::move(after));
+        });
+      });
+      continue;
+    }
     routes.add_async(path, methods,
                      [this, &routes](const RouteRequest& r, Respond respond) { serve(routes, r, std::move(respond)); });
   }

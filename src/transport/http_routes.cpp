@@ -45,8 +45,13 @@ HttpRoutes::HttpRoutes(const ServerConfig& config, signalling::SignallingService
     if (caller.invalid_token) return protocol::json_error(401, "invalid token");
     return protocol::json_reply(service_.presence().list(caller.identity));
   });
+  // Not the web client's SPA fallback: 404 unless install_metrics_route replaces it (--metrics),
+  // so internal counters are never public by accident (docs/METRICS.md).
+  add("/metrics", "GET, HEAD", [](const RouteRequest&) { return protocol::json_error(404, "not found"); });
   // The account routes (profile, avatar, logout, logins) are added by AccountRoutes.
 }
+
+TransportMetrics& HttpRoutes::metrics() { return hub_.metrics(); }
 
 void HttpRoutes::add(std::string path, std::string methods, RouteHandler handler) {
   routes_[std::move(path)] = Route{std::move(methods), std::move(handler), {}};

@@ -12,6 +12,7 @@
 #include "transport/http_types.hpp"
 #include "transport/server_config.hpp"
 #include "transport/static_files.hpp"
+#include "transport/transport_metrics.hpp"
 
 namespace parley::transport {
 
@@ -48,6 +49,8 @@ public:
 
   // The request's Origin may read responses (allow-listed or same origin).
   bool origin_allowed(const Request& req) const;
+  // The transport's counters (/metrics), for routes that count their outcomes.
+  TransportMetrics& metrics();
 
 private:
   struct Route {

@@ -25,6 +25,7 @@ public:
   void shutdown(std::int64_t grace_ms, std::function<void()> done);
   std::uint16_t port() const;
   HttpRoutes& routes() { return routes_; }
+  const TransportMetrics& metrics() const { return hub_.metrics(); }
 
 private:
   void accept();

@@ -53,6 +53,7 @@ void HttpSession::on_read(beast::error_code ec) {
   auto req = std::make_shared<Request>(parser_->release());
   if (!config_.origins.host_allowed((*req)[http::field::host])) {
     // Not one of our names: a DNS-rebinding page, or a misrouted request (F9).
+    if (beast::websocket::is_upgrade(*req)) hub_.metrics().handshake_failures.inc(HandshakeFailure::unknown_host);
     auto res = to_response(protocol::json_error(421, "unknown host"), *req);
     res.keep_alive(false);
     return write(std::move(res));
@@ -66,26 +67,30 @@ void HttpSession::on_read(beast::error_code ec) {
 }
 
 void HttpSession::upgrade(const Request& req) {
-  auto refuse = [&](http::status status, std::string_view message) {
+  auto refuse = [&](HandshakeFailure why, http::status status, std::string_view message) {
+    hub_.metrics().handshake_failures.inc(why);
     auto res = to_response(protocol::json_error(static_cast<unsigned>(status), message), req);
     res.keep_alive(false);
     write(std::move(res));
   };
   const bool has_origin = req.count(http::field::origin) > 0;
   if (!config_.origins.accepts_websocket(req[http::field::origin], has_origin, req[http::field::host]))
-    return refuse(http::status::forbidden, "origin not allowed");
+    return refuse(HandshakeFailure::origin_refused, http::status::forbidden, "origin not allowed");
   if (req[http::field::sec_websocket_version] != "13") {
+    hub_.metrics().handshake_failures.inc(HandshakeFailure::bad_version);
     auto res = to_response(protocol::json_error(426, "unsupported WebSocket version"), req);
     res.set(http::field::sec_websocket_version, "13");
     res.keep_alive(false);
     return write(std::move(res));
   }
   const auto key = req[http::field::sec_websocket_key];
-  if (!is_valid_websocket_key(key)) return refuse(http::status::bad_request, "invalid Sec-WebSocket-Key");
-  if (hub_.full()) return refuse(http::status::service_unavailable, "server full");
+  if (!is_valid_websocket_key(key)) return refuse(HandshakeFailure::bad_key, http::status::bad_request, "invalid Sec-WebSocket-Key");
+  if (hub_.full()) return refuse(HandshakeFailure::server_full, http::status::service_unavailable, "server full");
 
   auto who = identities_.resolve(req[http::field::authorization], req[http::field::cookie]);
-  if (who.unavailable) return refuse(http::status::service_unavailable, "accounts unavailable");
+  if (who.unavailable)
+    return refuse(HandshakeFailure::accounts_unavailable, http::status::service_unavailable, "accounts unavailable");
+  hub_.metrics().handshakes.inc();
   // Bytes the client sent after the request (its first frames) are already in our buffer.
   const auto data = buffer_.cdata();
   std::string early(static_cast<const char*>(data.data()), data.size());

@@ -77,13 +77,20 @@ void WsConnection::handle_event(WsEvent&& ev) {
     // Control frames spend the rate budget like text frames: a ping flood is rate limited, then
     // closed for abuse (1008), and its pongs are bounded like every other reply.
     case WsEvent::Kind::ping:
-      if (service.on_control_frame(*conn_)) enqueue(signalling::make_frame(std::move(ev.payload)), WsOpcode::pong);
+      service.metrics().frames_in.inc(signalling::FrameIn::ping);
+      if (service.on_control_frame(*conn_)) {
+        hub_.metrics().frames_out.inc(FrameOut::pong);
+        enqueue(signalling::make_frame(std::move(ev.payload)), WsOpcode::pong);
+      }
       break;
-    case WsEvent::Kind::pong: service.on_control_frame(*conn_); break;
+    case WsEvent::Kind::pong:
+      service.metrics().frames_in.inc(signalling::FrameIn::pong);
+      service.on_control_frame(*conn_);
+      break;
     case WsEvent::Kind::close:
       // Echo the peer's code (RFC 6455 §5.5.1; the parser let only valid ones through), then end
       // the TCP connection once it is written.
-      begin_close(ev.close_code == 1005 ? 1000 : ev.close_code, "");
+      begin_close(ev.close_code == 1005 ? 1000 : ev.close_code, "", /*echo=*/true);
       break;
     case WsEvent::Kind::protocol_error:
       begin_close(ev.close_code, ev.close_code == 1009   ? "message too big"
@@ -99,15 +106,17 @@ void WsConnection::send(signalling::SharedFrame frame) {
   if (bounded_frames_ >= limits.max_queue_frames || bounded_bytes_ + frame->size() > limits.max_queue_bytes) {
     // The peer is not reading. Closing it keeps its queue from delaying or bloating anyone.
     spdlog::info("connection {}: send queue overflow, closing", conn_ ? conn_->node_id : "?");
-    return abort();
+    return drop(DropReason::send_queue_overflow);
   }
   ++bounded_frames_;
   bounded_bytes_ += frame->size();
+  hub_.metrics().frames_out.inc(FrameOut::relay);
   enqueue(std::move(frame), WsOpcode::text);
 }
 
 void WsConnection::reply(signalling::SharedFrame frame) {
   if (closing_ || aborted_) return;
+  hub_.metrics().frames_out.inc(FrameOut::reply);
   enqueue(std::move(frame), WsOpcode::text);
 }
 
@@ -120,11 +129,13 @@ void WsConnection::send_presence(const signalling::SharedPresence& event) {
       // The viewer has not been sent the older state yet: it gets the newer one in its place.
       queue_[slot - 1].data = signalling::frame_of(event);
       queue_[slot - 1].presence = event.get();
+      hub_.metrics().presence_coalesced.inc();
       return;
     }
     slot = static_cast<std::uint32_t>(queue_.size() + 1);
   }
   ++queued_presence_;
+  hub_.metrics().frames_out.inc(FrameOut::presence);
   enqueue(signalling::frame_of(event), WsOpcode::text, false, event.get());
 }
 
@@ -138,8 +149,10 @@ void WsConnection::close(signalling::CloseCode code, std::string_view reason) {
   begin_close(static_cast<std::uint16_t>(code), reason);
 }
 
-void WsConnection::begin_close(std::uint16_t code, std::string_view reason) {
+void WsConnection::begin_close(std::uint16_t code, std::string_view reason, bool echo) {
   if (closing_ || aborted_) return;
+  auto& m = hub_.metrics();
+  (echo ? m.closes_by_client : m.closes_by_server).inc(close_label(code));
   enqueue(signalling::make_frame(close_payload(code, reason)), WsOpcode::close);
   closing_ = true;
   shutdown_after_write_ = true;
@@ -209,10 +222,16 @@ void WsConnection::check_timeouts(std::int64_t now_ms) {
   const auto& limits = hub_.limits();
   if (writing_ && now_ms - write_started_ms_ > limits.write_timeout_ms) {
     spdlog::info("connection {}: write stalled for {} ms, closing", conn_->node_id, limits.write_timeout_ms);
-    return abort();
+    return drop(DropReason::write_stalled);
   }
-  if (closing_ && now_ms - close_started_ms_ > limits.close_timeout_ms) return abort();
+  if (closing_ && now_ms - close_started_ms_ > limits.close_timeout_ms) return drop(DropReason::close_timeout);
   if (!closing_ && hub_.service().idle_expired(*conn_)) close(signalling::CloseCode::normal, "idle timeout");
+}
+
+void WsConnection::drop(DropReason reason) {
+  if (aborted_) return;
+  hub_.metrics().dropped.inc(reason);
+  abort();
 }
 
 void WsConnection::abort() {

@@ -11,6 +11,7 @@
 
 #include "signalling/frame_sink.hpp"
 #include "signalling/signalling_service.hpp"
+#include "transport/transport_metrics.hpp"
 #include "transport/ws_frame_parser.hpp"
 
 namespace parley::transport {
@@ -52,10 +53,12 @@ private:
   friend class WsHub;  // runs the flush it scheduled
   void run_scheduled_flush();
   void on_written(const boost::system::error_code& ec);
-  void begin_close(std::uint16_t code, std::string_view reason);
+  // `echo`: answering the client's close frame (counted apart from the server's own closes).
+  void begin_close(std::uint16_t code, std::string_view reason, bool echo = false);
   // Drops the socket now; the core entry is removed on the next turn of the event loop, never
   // inside a broadcast that is iterating the router.
   void abort();
+  void drop(DropReason reason);  // abort(), counted as the server's decision
   void finish();
 
   boost::asio::ip::tcp::socket socket_;

@@ -10,6 +10,7 @@
 
 #include "signalling/clock.hpp"
 #include "signalling/signalling_service.hpp"
+#include "transport/transport_metrics.hpp"
 
 namespace parley::transport {
 
@@ -49,6 +50,8 @@ public:
   const signalling::Clock& clock() const { return clock_; }
   const WsLimits& limits() const { return limits_; }
   boost::asio::io_context& io() { return io_; }
+  TransportMetrics& metrics() { return metrics_; }
+  const TransportMetrics& metrics() const { return metrics_; }
 
 private:
   void sweep();
@@ -68,6 +71,7 @@ private:
   std::size_t frames_at_last_sweep_ = 0;
   bool burst_since_trim_ = false;
   bool stopped_ = false;
+  TransportMetrics metrics_;
 };
 
 }  // namespace parley::transport
