@@ -32,6 +32,9 @@ test('kill -9 mid-chat: the open chat keeps working, then both register again un
     const names = Object.values(conns).map((c) => c.node_name).filter((n) => n.startsWith('rel-')).sort();
     expect(names).toEqual(['rel-alice', 'rel-bob']); // not rel-alice-2: the old connections are gone
 
+    // New node ids after the restart: each opens the other's new entry, as after any reconnect.
+    await openChat(alice, 'rel-bob');
+    await openChat(bob, 'rel-alice');
     await send(alice, 'after the restart');
     await expect(messageByText(bob, 'after the restart')).toBeVisible();
     await expect(messageByText(alice, 'after the restart').getByTestId('delivered')).toBeVisible();
