@@ -90,7 +90,22 @@ Response StaticFiles::serve(const Request& req, std::string_view path) const {
   return to_response(protocol::json_error(404, "not found"), req);
 }
 
+bool StaticFiles::inside_root(const fs::path& file) const {
+  // Symlinks are resolved: one inside the root that points out of it is not served (F9).
+  std::error_code ec;
+  const fs::path real = fs::canonical(file, ec);
+  if (ec) return false;
+  const fs::path root = fs::canonical(root_, ec);
+  if (ec) return false;
+  auto r = root.begin();
+  auto f = real.begin();
+  for (; r != root.end(); ++r, ++f)
+    if (f == real.end() || *f != *r) return false;
+  return true;
+}
+
 Response StaticFiles::serve_file(const Request& req, const fs::path& file, bool immutable) const {
+  if (!inside_root(file)) return to_response(protocol::json_error(404, "not found"), req);
   struct stat st{};
   if (::stat(file.c_str(), &st) != 0) return to_response(protocol::json_error(404, "not found"), req);
   const std::string etag = fmt::format("W/\"{:x}-{:x}\"", st.st_size, st.st_mtim.tv_sec);

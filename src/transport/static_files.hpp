@@ -30,6 +30,8 @@ private:
   Response serve_file(const Request& req, const std::filesystem::path& file, bool immutable) const;
   void add_security_headers(http::header<false>& h) const;
 
+  // `file`'s real path (symlinks resolved) lies under the root's real path.
+  bool inside_root(const std::filesystem::path& file) const;
   std::filesystem::path root_;
   std::vector<HeaderField> headers_;
 };

@@ -111,6 +111,25 @@ TEST(Http, StaticFilesWithTypesCachingAndSpaFallback) {
   EXPECT_EQ(head.header("content-length"), "17");
 }
 
+TEST(Http, SymlinksOutOfTheWebRootAreNotFollowed) {
+  TempWebRoot root;
+  const fs::path outside = root.dir.parent_path() / (root.dir.filename().string() + "-outside");
+  fs::create_directories(outside);
+  std::ofstream(outside / "secret.txt") << "not for the web";
+  fs::create_symlink(outside / "secret.txt", root.dir / "leak.txt");
+  fs::create_directory_symlink(outside, root.dir / "assets" / "out");
+  fs::create_symlink(root.dir / "logo.svg", root.dir / "alias.svg");  // inside the root: fine
+  ServerProcess server({"--web-root", root.dir.string()});
+  for (const char* target : {"/leak.txt", "/assets/out/secret.txt", "/api/../leak.txt"}) {
+    auto r = http_request(server.port(), "GET", target);
+    EXPECT_EQ(r.status, 404) << target;
+    EXPECT_EQ(r.body.find("not for the web"), std::string::npos) << target;
+  }
+  EXPECT_EQ(http_request(server.port(), "HEAD", "/leak.txt").status, 404);
+  EXPECT_EQ(http_request(server.port(), "GET", "/alias.svg").status, 200);
+  fs::remove_all(outside);
+}
+
 TEST(Http, StaticFilesCarryTheSecurityHeadersBuiltFromServersJson) {
   TempWebRoot root;
   const auto servers = root.dir.parent_path() / (root.dir.filename().string() + "-servers.json");
