@@ -17,6 +17,7 @@
 #include "transport/curl_http_client.hpp"
 #include "transport/http_server.hpp"
 #include "transport/management_listener.hpp"
+#include "transport/metrics_route.hpp"
 #include "transport/user_connections.hpp"
 
 int main(int argc, char** argv) {
@@ -58,6 +59,21 @@ int main(int argc, char** argv) {
     });
   });
 
+  // /metrics: on a listener of its own, or on the main port when asked (docs/METRICS.md).
+  transport::MetricsSource metrics_source(service, server.metrics());
+  if (options.metrics) transport::install_metrics_route(server.routes(), metrics_source);
+  transport::MetricsListener metrics_listener(io, metrics_source);
+  if (!options.metrics_address.empty()) {
+    try {
+      metrics_listener.start(options.metrics_address, options.metrics_port);
+      spdlog::info("metrics at http://{}:{}/metrics", options.metrics_address, metrics_listener.port());
+    } catch (const std::exception& e) {
+      spdlog::critical("cannot listen on --metrics-listen {}:{}: {}", options.metrics_address, options.metrics_port,
+                       e.what());
+      return 1;
+    }
+  }
+
   transport::ManagementListener management(io, blocking, accounts->bots(), clock);
   if (!options.management_listen.empty()) {
     try {
@@ -89,6 +105,7 @@ int main(int argc, char** argv) {
     if (ec) return;
     spdlog::info("signal {} received", signal);
     management.stop();
+    metrics_listener.stop();
     server.shutdown(3000, [&] { io.stop(); });
   });
   io.run();

@@ -57,6 +57,7 @@ std::optional<int> parse_server_options(int argc, char** argv, ServerOptions& o)
                "Every flag can also be set through the environment variable shown (PARLEY_*), or in a .env file."};
   app.get_formatter()->column_width(40);
   std::string listen = "0.0.0.0:3001", ws_timeout = "30s", servers_json_file, server_name = "Parley";
+  std::string metrics_listen;
   std::vector<std::string> ice_servers{"stun:stun.l.google.com:19302"};
   auto& s = o.server;
   auto& l = o.signalling;
@@ -111,6 +112,12 @@ std::optional<int> parse_server_options(int argc, char** argv, ServerOptions& o)
       ->envname("PARLEY_COOKIE_SECURE")->capture_default_str();
   AccountFlags account_flags;
   add_account_options(app, account_flags, o);
+  app.add_option("--metrics", o.metrics,
+                 "Serve Prometheus /metrics on the main port (public there: prefer --metrics-listen)")
+      ->envname("PARLEY_METRICS")->capture_default_str();
+  app.add_option("--metrics-listen", metrics_listen,
+                 "Serve /metrics only on this ADDRESS:PORT (e.g. 127.0.0.1:9464), never on the main port")
+      ->envname("PARLEY_METRICS_LISTEN");
   app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error or off")
       ->envname("PARLEY_LOG_LEVEL")->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
       ->capture_default_str();
@@ -127,6 +134,10 @@ std::optional<int> parse_server_options(int argc, char** argv, ServerOptions& o)
   };
   if (!parse_listen(listen, s.listen_address, s.listen_port))
     return fail("--listen must be ADDRESS:PORT, e.g. 0.0.0.0:3001 or [::1]:3001 (got '" + listen + "')");
+  if (!metrics_listen.empty() && !parse_listen(metrics_listen, o.metrics_address, o.metrics_port))
+    return fail("--metrics-listen must be ADDRESS:PORT, e.g. 127.0.0.1:9464 (got '" + metrics_listen + "')");
+  if (!metrics_listen.empty() && o.metrics)
+    return fail("--metrics and --metrics-listen: choose one (with --metrics-listen, /metrics is served only there)");
   if (s.ws_path.empty() || s.ws_path[0] != '/' || s.ws_path.find('?') != std::string::npos)
     return fail("--ws-path must start with / and have no query (got '" + s.ws_path + "')");
   const auto timeout = app::parse_duration(ws_timeout);

@@ -1,5 +1,6 @@
 #pragma once
 // Command-line flags (and their PARLEY_* environment variables) of parley-server.
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -25,6 +26,11 @@ struct ServerOptions {
   // The management API's unix socket (§5); "" disables it.
   std::string management_listen = kDefaultManagementSocket;
   bool management_listen_default = true;  // not set by flag or environment
+  // /metrics (docs/METRICS.md): on the main port only when `metrics` is set; with a
+  // --metrics-listen address, there only (metrics_address empty = no listener of its own).
+  bool metrics = false;
+  std::string metrics_address;
+  std::uint16_t metrics_port = 0;
 };
 
 
