@@ -74,6 +74,10 @@ std::optional<int> parse_server_options(int argc, char** argv, ServerOptions& o)
   app.add_option("--allowed-origin", s.origins.allowed_origins,
                  "Browser origin allowed to connect and get CORS headers (repeatable), e.g. https://chat.example.com")
       ->envname("PARLEY_ALLOWED_ORIGINS")->delimiter(',');
+  app.add_option("--allowed-host", s.origins.allowed_hosts,
+                 "Names this server answers to (repeatable; the Host header, any port); others get 421. "
+                 "Closes DNS rebinding. Default: any name")
+      ->envname("PARLEY_ALLOWED_HOSTS")->delimiter(',');
   app.add_option("--default-cors-allowed", s.origins.allow_missing_origin,
                  "Accept WebSocket requests without an Origin header (bots, CLI tools)")
       ->envname("PARLEY_DEFAULT_CORS_ALLOWED")->capture_default_str();
@@ -144,6 +148,9 @@ std::optional<int> parse_server_options(int argc, char** argv, ServerOptions& o)
   if (!timeout || timeout->count() <= 0) return fail("--ws-timeout must be greater than 0");
   l.idle_timeout_ms = timeout->count();
   if (timeout->count() < 10'000) std::cerr << "warning: --ws-timeout below 10s disconnects slow-pinging clients\n";
+  for (const auto& host : s.origins.allowed_hosts)
+    if (transport::host_name_of(host).empty() || host.find_first_of("/ \t") != std::string::npos)
+      return fail("--allowed-host must be a host name or address, optionally with :port (got '" + host + "')");
   for (const auto& origin : s.origins.allowed_origins)
     if (transport::normalise_origin(origin).empty())
       return fail("--allowed-origin must be scheme://host[:port] (got '" + origin + "')");

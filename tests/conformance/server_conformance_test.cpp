@@ -130,6 +130,25 @@ TEST(Http, SymlinksOutOfTheWebRootAreNotFollowed) {
   fs::remove_all(outside);
 }
 
+TEST(Http, AllowedHostsRefuseADnsRebindingPage) {
+  ServerProcess server({"--allowed-host", "chat.example.com,127.0.0.1"});
+  EXPECT_EQ(http_request(server.port(), "GET", "/healthz").status, 200);  // Host 127.0.0.1:<port>
+  EXPECT_EQ(http_request(server.port(), "GET", "/healthz", {{"Host", "Chat.Example.com:8443"}}).status, 200);
+  // A page on rebind.attacker.example whose name now resolves to this server: same-origin by
+  // Host, so only the Host check stops its WebSocket and its reads.
+  const Headers rebound = {{"Host", "rebind.attacker.example:" + std::to_string(server.port())},
+                           {"Origin", "http://rebind.attacker.example:" + std::to_string(server.port())}};
+  auto conns = http_request(server.port(), "GET", "/conns", rebound);
+  EXPECT_EQ(conns.status, 421);
+  EXPECT_EQ(json::parse(conns.body), json::parse(R"({"err":"unknown host"})"));
+  EXPECT_EQ(try_upgrade(server.port(), "/ws", rebound).status, 421);
+  EXPECT_EQ(try_upgrade(server.port(), "/ws", {{"Host", "chat.example.com"}, {"Origin", "http://chat.example.com"}}).status, 101);
+
+  // Without the flag any name is served (the default, for LAN and localhost setups).
+  ServerProcess open_server;
+  EXPECT_EQ(try_upgrade(open_server.port(), "/ws", {{"Host", "rebind.attacker.example"}, {"Origin", "http://rebind.attacker.example"}}).status, 101);
+}
+
 TEST(Http, StaticFilesCarryTheSecurityHeadersBuiltFromServersJson) {
   TempWebRoot root;
   const auto servers = root.dir.parent_path() / (root.dir.filename().string() + "-servers.json");
@@ -277,6 +296,7 @@ TEST(Flags, BadFlagsFailWithAClearMessage) {
                                                                 {"--ws-timeout", "soon"},
                                                                 {"--listen", "nonsense"},
                                                                 {"--allowed-origin", "chat.example.com"},
+                                                                {"--allowed-host", "chat.example.com/x"},
                                                                 {"--cookie-samesite", "None"}}) {
     std::string cmd = std::string(PARLEY_SERVER_BINARY) + " --env-file ''";
     for (const auto& a : args) cmd += " '" + a + "'";
