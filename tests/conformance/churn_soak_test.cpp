@@ -129,7 +129,9 @@ TEST(Soak, ChurnKeepsMemoryAndDescriptorsBounded) {
   EXPECT_EQ(healthz(server.port(), "connections"), 0);
   // The last /healthz connection may still be closing on the server's side.
   for (int tries = 0; open_fds(server.pid()) > fds_before && tries < 50; ++tries) std::this_thread::sleep_for(100ms);
-  EXPECT_EQ(open_fds(server.pid()), fds_before) << "descriptors leaked";
+  // At most as many as before the clients came (the count at start may include the harness's
+  // own /healthz connection, still closing then).
+  EXPECT_LE(open_fds(server.pid()), fds_before) << "descriptors leaked";
 
   // And it still serves: a newcomer registers and relays.
   auto a = WsClient::connect(server.port());
