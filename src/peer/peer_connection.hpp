@@ -20,6 +20,9 @@ struct PeerConfig {
   std::optional<std::chrono::milliseconds> failure_timeout;
   // Only relayed (TURN) candidates: hides host addresses; tests use it to prove TURN works.
   bool relay_only = false;
+  // The DTLS certificate to present (peer/certificate.hpp); unset: libwebrtc makes a new one.
+  // A certificate that does not load makes create() fail rather than fall back to a new one.
+  std::optional<CertificatePem> certificate;
 };
 
 struct PeerCallbacks {
@@ -59,6 +62,11 @@ class PeerConnection {
   virtual ConnectionState state() const = 0;
   // The peer's SCTP max-message-size, once the remote description is known.
   virtual std::optional<size_t> remote_max_message_size() const = 0;
+  // The DTLS fingerprints of the applied (current) local and remote descriptions, as
+  // protocol::sdp_fingerprint writes them: what the handshake is checked against, so what a
+  // safety number is made of. nullopt before an offer/answer exchange has completed.
+  virtual std::optional<std::string> local_fingerprint() const = 0;
+  virtual std::optional<std::string> remote_fingerprint() const = 0;
 
   // Closes the connection and its channels, drops every callback (breaking reference cycles),
   // and releases all libwebrtc objects. Idempotent; the destructor calls it.

@@ -37,6 +37,19 @@ struct IceServer {
   std::string credential;
 };
 
+// A DTLS certificate and its private key, both PEM. A connection given one presents it instead of
+// a fresh one, so its fingerprint (and the safety numbers peers compute from it) stays the same.
+struct CertificatePem {
+  std::string private_key;
+  std::string certificate;
+};
+
+// What a certificate is to peers: the fingerprint of it in our SDP, and when it stops being valid.
+struct CertificateInfo {
+  std::string fingerprint;  // "sha-256 AB:CD:…", as protocol::sdp_fingerprint writes it
+  std::chrono::system_clock::time_point expires;
+};
+
 // Mirrors RTCPeerConnectionState.
 enum class ConnectionState { New, Connecting, Connected, Disconnected, Failed, Closed };
 std::string_view to_string(ConnectionState state);

@@ -10,11 +10,13 @@
 #include "api/set_local_description_observer_interface.h"
 #include "api/set_remote_description_observer_interface.h"
 #include "peer/detail/audio_source_impl.hpp"
+#include "peer/detail/certificate.hpp"
 #include "peer/detail/data_channel_impl.hpp"
 #include "peer/detail/engine.hpp"
 #include "peer/detail/peer_connection_impl.hpp"
 #include <spdlog/spdlog.h>
 
+#include "protocol/safety_number.hpp"
 #include "rtc_base/logging.h"
 
 namespace parley::peer::detail {
@@ -136,6 +138,8 @@ class PeerConnectionImpl final : public PeerConnection, public std::enable_share
   bool add_audio(std::shared_ptr<AudioSource> source, bool opus_only) override;
   ConnectionState state() const override { return neg_ ? neg_->state.load() : ConnectionState::Closed; }
   std::optional<size_t> remote_max_message_size() const override;
+  std::optional<std::string> local_fingerprint() const override { return fingerprint(true); }
+  std::optional<std::string> remote_fingerprint() const override { return fingerprint(false); }
   void close() override;
 
   // Executor side: copy the callback under the lock, call it outside.
@@ -159,6 +163,8 @@ class PeerConnectionImpl final : public PeerConnection, public std::enable_share
       if (neg->pc) f(*neg);
     });
   }
+
+  std::optional<std::string> fingerprint(bool local) const;
 
   std::shared_ptr<Engine> engine_;
   std::shared_ptr<Negotiator> neg_;
@@ -334,6 +340,16 @@ bool PeerConnectionImpl::open(const PeerConfig& config) {
     rtc_config.ice_unwritable_timeout = ms / 2;
     rtc_config.ice_inactive_timeout = ms;
   }
+  if (config.certificate) {
+    std::string error;
+    auto certificate = load_certificate(*config.certificate, &error);
+    if (!certificate) {
+      // Never a fresh certificate instead: the peer would see another fingerprint.
+      spdlog::error("peer: the DTLS certificate does not load ({}); no connection made", error);
+      return false;
+    }
+    rtc_config.certificates.push_back(std::move(certificate));
+  }
   auto neg = std::make_shared<Negotiator>(engine_->options().executor, weak_from_this(), engine_->new_inbound_budgets());
   neg->wants_audio = static_cast<bool>(callbacks_.on_remote_audio);  // before libwebrtc can call it
   auto result = engine_->factory()->CreatePeerConnectionOrError(rtc_config, webrtc::PeerConnectionDependencies(neg.get()));
@@ -451,6 +467,19 @@ std::optional<size_t> PeerConnectionImpl::remote_max_message_size() const {
     }
   });
   return size;
+}
+
+std::optional<std::string> PeerConnectionImpl::fingerprint(bool local) const {
+  auto neg = neg_;
+  if (!neg || closed_) return std::nullopt;
+  std::string sdp;
+  // Descriptions belong to the signalling thread; only the text crosses back.
+  engine_->signaling()->BlockingCall([&] {
+    if (!neg->pc) return;
+    const auto* desc = local ? neg->pc->current_local_description() : neg->pc->current_remote_description();
+    if (desc) desc->ToString(&sdp);
+  });
+  return protocol::sdp_fingerprint(sdp);
 }
 
 void PeerConnectionImpl::close() {
