@@ -6,11 +6,13 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdlib>
+#include <fmt/chrono.h>
 #include <spdlog/spdlog.h>
 
 #include "app/bots_options.hpp"
 #include "app/bots_token.hpp"
 #include "bots/bot_host.hpp"
+#include "bots/certificate_store.hpp"
 #include "peer/factory.hpp"
 
 namespace {
@@ -63,6 +65,18 @@ int main(int argc, char** argv) {
       continue;
     auto bot = entry.make(options.settings);
     if (!bot) continue;  // a missing optional setting disables only this bot (it logged why)
+    // Every connection of the bot presents its own kept certificate (stable safety numbers).
+    bots::RuntimeOptions bot_runtime = runtime;
+    try {
+      auto certificate = bots::load_bot_certificate(options.data_dir, entry.name);
+      const auto until = fmt::gmtime(std::chrono::system_clock::to_time_t(certificate.info.expires));
+      spdlog::info("{}: DTLS fingerprint {} (certificate valid until {:%Y-%m-%d})", entry.name,
+                   certificate.info.fingerprint, until);
+      bot_runtime.peer_config.certificate = std::move(certificate.pem);
+    } catch (const std::exception& e) {
+      spdlog::error("{}: {}", entry.name, e.what());
+      return 1;
+    }
     bots::SignallingOptions s;
     s.url = options.ws_server;
     s.bot_name = entry.name;
@@ -77,7 +91,7 @@ int main(int argc, char** argv) {
     s.prefer_ipv6 = options.prefer_ipv6;
     s.proxy = proxy;
     s.dns_server = options.dns_server;
-    hosts.push_back(std::make_unique<bots::BotHost>(io, factory, std::move(bot), std::move(s), runtime));
+    hosts.push_back(std::make_unique<bots::BotHost>(io, factory, std::move(bot), std::move(s), std::move(bot_runtime)));
   }
   if (hosts.empty()) {
     spdlog::error("no bot to run");

@@ -68,6 +68,10 @@ std::optional<int> parse_bots_options(int argc, char** argv, BotsOptions& o) {
   app.add_flag("--chatbot-stream", s.chatbot_stream, "Stream replies live through msgpatch Append orders");
   app.add_flag("--chatbot-no-reasoning", s.chatbot_no_reasoning, "Omit the 'reasoning' member of requests");
   app.add_option("--bots", bots_list, "Comma-separated bots to run (default: all)");
+  app.add_option("--data-dir", o.data_dir,
+                 "Directory of each bot's DTLS certificate (<bot>.dtls.pem; created 0700), which keeps its "
+                 "safety numbers across restarts")
+      ->capture_default_str();
   app.add_option("--echo-max-file", echo_max, "EchoBot's largest accepted file, in MiB")
       ->check(CLI::Range(0, 1024))->capture_default_str();
   app.add_option("--echo-max-transfers", o.echo_max_transfers,
@@ -107,6 +111,10 @@ std::optional<int> parse_bots_options(int argc, char** argv, BotsOptions& o) {
   std::stringstream list(bots_list);
   for (std::string name; std::getline(list, name, ',');)
     if (!name.empty()) o.enabled_bots.push_back(name);
+  if (o.data_dir.empty()) {
+    std::cerr << "--data-dir: must not be empty\n";
+    return 2;
+  }
   if (!o.custom_resolver.empty()) {
     std::string error;
     o.dns_server = bots::parse_dns_server(o.custom_resolver, &error);

@@ -30,6 +30,7 @@ struct BotsOptions {
   std::chrono::milliseconds peer_failed_grace{30000};              // §6.6
   std::optional<std::chrono::milliseconds> ice_failure_timeout;  // libwebrtc's default when unset
   std::string secret_env_file;
+  std::string data_dir = "bots-data";  // each bot's DTLS certificate, <bot>.dtls.pem
   bots::BotSettings settings;
 };
 

@@ -5,6 +5,7 @@
 
 #include "bots/bot_host.hpp"
 #include "bots/file_transfer.hpp"
+#include "bots/safety_command.hpp"
 #include "bots/util.hpp"
 
 namespace parley::bots {
@@ -182,6 +183,11 @@ void PeerSession::on_chat_message(peer::DataChannel& channel, peer::DataMessage&
     case protocol::ChatKind::text:
       if (!message->message && !host_.bot().accepts_rich_text()) return;
       ack(*message);  // ACK before replying (§9.1)
+      // Answered here for every bot, so no bot counts it, echoes it or sends it to a model.
+      if (message->message && is_safety_command(*message->message)) {
+        if (pc_) send_text(safety_reply(*pc_));
+        return;
+      }
       host_.bot().on_text(*this, *message);
       return;
     default:

@@ -18,6 +18,7 @@
 
 #include "bots/util.hpp"
 #include "protocol/file_feedback.hpp"
+#include "protocol/safety_number.hpp"
 
 namespace parley::bots::test {
 namespace asio = boost::asio;
@@ -117,7 +118,8 @@ Stack::Stack(StackOptions options) : port_(free_port()) {
   if (auto at = ws.find("{port}"); at != std::string::npos) ws.replace(at, 6, std::to_string(port_));
   std::vector<std::string> argv{PARLEY_BOTS_BINARY, "--ws-server", ws,
                                 "--ice-server", "none", "--ice-loopback-only", "--bots-secret-env-file", "",
-                                "--reconnect-delay", "300ms", "--ping-period-seconds", "1s"};
+                                "--reconnect-delay", "300ms", "--ping-period-seconds", "1s",
+                                "--data-dir", dir_ + "/bots-data"};
   argv.insert(argv.end(), options.bot_args.begin(), options.bot_args.end());
   bots = std::make_unique<Process>(argv, dir_ + "/bots.log", options.bot_env);
 }
@@ -232,6 +234,22 @@ Client::Peer* Client::peer(const std::string& bot_name) {
 
 std::string Client::bot_id(const std::string& bot_name) {
   return on_loop([&] { return peer(bot_name) ? peer(bot_name)->bot_id : std::string(); });
+}
+
+std::string Client::safety_number(const std::string& bot_name) {
+  return on_loop([&] {
+    auto* p = peer(bot_name);
+    auto local = p && p->pc ? p->pc->local_fingerprint() : std::nullopt;
+    auto remote = p && p->pc ? p->pc->remote_fingerprint() : std::nullopt;
+    return local && remote ? protocol::safety_number(*local, *remote) : std::string();
+  });
+}
+
+std::string Client::remote_fingerprint(const std::string& bot_name) {
+  return on_loop([&] {
+    auto* p = peer(bot_name);
+    return (p && p->pc ? p->pc->remote_fingerprint() : std::nullopt).value_or("");
+  });
 }
 
 bool Client::wait(std::chrono::milliseconds timeout, const std::function<bool()>& pred) {

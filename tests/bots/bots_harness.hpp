@@ -105,6 +105,9 @@ class Client {
   void clear_audio(const std::string& bot_name);
   const std::string& node_id() const { return client_->node_id(); }
   std::string bot_id(const std::string& bot_name);
+  // The safety number of the connection to the bot as this end computes it ("" before one).
+  std::string safety_number(const std::string& bot_name);
+  std::string remote_fingerprint(const std::string& bot_name);  // the bot's, from its applied answer
 
   template <class F>
   auto on_loop(F&& f) -> decltype(f());
