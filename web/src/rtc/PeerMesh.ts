@@ -81,6 +81,7 @@ export class PeerMesh extends Emitter<PeerMeshEvents> {
     s.on('patch', (p) => this.emit('patch', nodeId, p));
     s.on('diagnostics', (d) => this.emit('diagnostics', nodeId, d));
     s.on('identified', (fp) => this.emit('identified', nodeId, fp));
+    s.on('secured', (own, peer) => this.emit('secured', nodeId, own, peer));
     s.on('track', (t, stream) => this.emit('track', nodeId, t, stream));
     s.on('closed', (reason) => {
       if (this.sessions.get(nodeId) === s) this.sessions.delete(nodeId);

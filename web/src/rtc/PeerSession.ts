@@ -26,6 +26,8 @@ export type PeerSessionEvents = {
   diagnostics: [PeerDiagnostics];
   /** the peer's DTLS certificate fingerprint, from the first remote description applied */
   identified: [fingerprint: string];
+  /** DTLS connected: the fingerprints of both applied descriptions (the safety number's input) */
+  secured: [ownFingerprint: string, peerFingerprint: string];
   closed: [reason: 'closed' | 'unreachable' | 'failed'];
 };
 
@@ -64,6 +66,7 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
   private appliedIce: RTCIceServer[] | null = null;
   /** the peer's DTLS fingerprint once a remote description has been applied */
   remoteFingerprint: string | null = null;
+  private securedWith = '';
   diag: PeerDiagnostics;
 
   constructor(
@@ -268,6 +271,7 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     const s = this.pc.connectionState;
     this.restartPolicy.onIceState(effectiveIceState(this.pc.iceConnectionState, s));
     this.updateDiag({ connectionState: s });
+    if (s === 'connected') this.reportSecured();
     // Without `offline` (original server) a connection failed for 30 s, or closed, is dropped (§6.6).
     if (s === 'failed' && !this.failedTimer) {
       this.failedTimer = setTimeout(() => { if (this.pc.connectionState === 'failed') this.close('failed'); }, FAILED_CLOSE_MS);
@@ -276,6 +280,15 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
       this.failedTimer = undefined;
     }
     if (s === 'closed') this.close('closed');
+  }
+
+  /** The certificates DTLS was checked against: those of the current (applied) descriptions. */
+  private reportSecured(): void {
+    const own = sdpFingerprint(this.pc.currentLocalDescription?.sdp);
+    const peer = sdpFingerprint(this.pc.currentRemoteDescription?.sdp);
+    if (!own || !peer || this.securedWith === `${own} ${peer}`) return;
+    this.securedWith = `${own} ${peer}`;
+    this.emit('secured', own, peer);
   }
 
   private updateDiag(patch: Partial<PeerDiagnostics>): void {

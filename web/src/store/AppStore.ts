@@ -12,6 +12,7 @@ import { Conversations } from './Conversations';
 import { FileTransfers, type FileSource } from './FileTransfers';
 import { Messaging } from './Messaging';
 import { Presence } from './Presence';
+import { Verification } from './Verification';
 import * as prefs from './localPrefs';
 import type { Preference } from './records';
 import type { AppState } from './types';
@@ -26,6 +27,7 @@ export class AppStore extends Store<AppState> {
   private readonly conversations: Conversations;
   private readonly messaging: Messaging;
   private readonly files: FileTransfers;
+  private readonly verification: Verification;
   /** the sender's back-pressure window, adjustable by the benchmark */
   readonly sendWindow = sendWindow;
   /** whether received files are hashed while they arrive or after, adjustable by the benchmark */
@@ -34,7 +36,7 @@ export class AppStore extends Store<AppState> {
   constructor() {
     super({
       servers: [], status: 'closed', preference: prefs.loadPreference(), peers: {}, conversations: {}, transfers: {},
-      diagnostics: {}, audio: {}, pastConvs: [], account: { status: 'unknown' }, themeMode: prefs.themeMode(),
+      diagnostics: {}, verification: {}, audio: {}, pastConvs: [], account: { status: 'unknown' }, themeMode: prefs.themeMode(),
     });
     const store = this.access;
     const connect = (nodeId: string) => this.mesh.ensure(nodeId).initiate();
@@ -59,7 +61,8 @@ export class AppStore extends Store<AppState> {
     });
     this.conversations = new Conversations(store, { connect, restoreFiles: (ms) => this.files.restoreFiles(ms) });
     this.files = new FileTransfers(store, { session: (id) => this.mesh.ensure(id), conversations: this.conversations });
-    this.messaging = new Messaging(store, { mesh: this.mesh, conversations: this.conversations, files: this.files });
+    this.verification = new Verification(store, { released: (id) => this.messaging.release(id) });
+    this.messaging = new Messaging(store, { mesh: this.mesh, conversations: this.conversations, files: this.files, verification: this.verification });
 
     this.mesh.on('chat', (id, m) => this.messaging.onChat(id, m));
     this.mesh.on('chatOpen', (id) => this.messaging.flushUnsent(id));
@@ -68,7 +71,12 @@ export class AppStore extends Store<AppState> {
     this.mesh.on('fileChannel', (id, dc) => this.files.onFileChannel(id, dc));
     this.mesh.on('diagnostics', (id, d) => this.presence.setDiagnostics(id, d));
     this.mesh.on('closed', (id, reason, last) => this.presence.onSessionClosed(id, reason, last));
-    this.mesh.on('identified', (id, fp) => { this.presence.identified(id, fp); this.conversations.identify(id, fp); });
+    this.mesh.on('identified', (id, fp) => {
+      this.presence.identified(id, fp);
+      this.conversations.identify(id, fp);
+      this.verification.identified(id, fp);
+    });
+    this.mesh.on('secured', (id, own, peer) => this.verification.secured(id, own, peer));
   }
 
   get server() { return this.connection.server; }
@@ -85,7 +93,7 @@ export class AppStore extends Store<AppState> {
   // ---- connection and account --------------------------------------------------------------------
 
   async init(): Promise<void> {
-    await this.connection.loadCertificate();
+    await Promise.all([this.connection.loadCertificate(), this.verification.load()]);
     void this.conversations.refreshPastConvs();
     await this.connection.loadServers();
   }
@@ -108,7 +116,7 @@ export class AppStore extends Store<AppState> {
     this.connection.stop(forget);
     this.mesh.attach(null);
     this.dropAllPeers();
-    this.set({ status: 'closed', ownId: undefined, peers: {}, selected: undefined, selectedConv: undefined, diagnostics: {}, audio: {} });
+    this.set({ status: 'closed', ownId: undefined, peers: {}, selected: undefined, selectedConv: undefined, diagnostics: {}, verification: {}, audio: {} });
   }
 
   // ---- peers and conversations -------------------------------------------------------------------
@@ -126,8 +134,19 @@ export class AppStore extends Store<AppState> {
   retry(nodeId: string, messageId: string): void { this.messaging.retry(nodeId, messageId); }
   editMessage(nodeId: string, messageId: string, text: string): void { this.messaging.editMessage(nodeId, messageId, text); }
   deleteMessage(nodeId: string, messageId: string): void { this.messaging.deleteMessage(nodeId, messageId); }
-  sendFiles(nodeId: string, files: File[], source: FileSource): Promise<void> { return this.files.send(nodeId, files, source); }
+  /** Files wait for no one: while the peer's changed safety number is undecided, none is offered. */
+  sendFiles(nodeId: string, files: File[], source: FileSource): Promise<void> {
+    if (this.verification.holds(nodeId)) return Promise.resolve();
+    return this.files.send(nodeId, files, source);
+  }
   cancelTransfer(messageId: string): void { this.files.cancel(messageId); }
+
+  // ---- safety numbers ----------------------------------------------------------------------------
+
+  markVerified(nodeId: string): void { this.verification.markVerified(nodeId); }
+  unverify(nodeId: string): void { this.verification.unverify(nodeId); }
+  /** "Send anyway" after a verified contact's safety number changed (this connection only). */
+  acknowledgeKeyChange(nodeId: string): void { this.verification.acknowledge(nodeId); }
 
   // ---- the wiring --------------------------------------------------------------------------------
 
@@ -137,6 +156,7 @@ export class AppStore extends Store<AppState> {
     this.files.dropPeer(nodeId);
     this.messaging.dropPeer(nodeId);
     this.presence.dropPeer(nodeId);
+    this.verification.dropPeer(nodeId);
   }
 
   /** Every peer connection ends (a new node id, a disconnect). */
@@ -145,6 +165,7 @@ export class AppStore extends Store<AppState> {
     this.files.dropAll();
     this.messaging.dropAll();
     this.presence.dropAll();
+    this.verification.dropAll();
   }
 }
 

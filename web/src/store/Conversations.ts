@@ -8,7 +8,7 @@ import { append, update } from './conversation';
 import { isProvisionalConv } from './peerDirectory';
 import * as db from './db';
 import * as prefs from './localPrefs';
-import type { ConvInfo, StoredMessage } from './records';
+import type { ConvInfo, Delivery, StoredMessage } from './records';
 import type { AppState } from './types';
 
 const HISTORY_LIMIT = 300;
@@ -57,7 +57,7 @@ export class Conversations {
   }
 
   /** An own message was delivered, or not; a delivered one stays delivered. */
-  setDelivery(c: string, id: string, delivery: 'delivered' | 'failed'): void {
+  setDelivery(c: string, id: string, delivery: Delivery): void {
     const conv = this.canon(c);
     const list = this.store.get().conversations[conv];
     if (!list) return;
@@ -125,7 +125,7 @@ export class Conversations {
       let list = s.conversations[conv] ?? [];
       for (const m of stored) {
         // A message still "sending" when the page went away was never confirmed.
-        const fixed = m.delivery === 'sending' ? { ...m, delivery: 'failed' as const } : m;
+        const fixed = m.delivery === 'sending' || m.delivery === 'held' ? { ...m, delivery: 'failed' as const } : m;
         list = append(list, fixed);
       }
       return { conversations: { ...s.conversations, [conv]: list } };

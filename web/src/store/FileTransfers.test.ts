@@ -29,7 +29,7 @@ const meta = (size: number): FileMeta => ({ category: 'file', name: 'f.bin', typ
 function setup() {
   let state = {
     servers: [], status: 'registered', ownId: 'me', preference: {}, peers: {}, conversations: {}, transfers: {},
-    diagnostics: {}, audio: {}, pastConvs: [], account: { status: 'anonymous' }, themeMode: 'system',
+    diagnostics: {}, verification: {}, audio: {}, pastConvs: [], account: { status: 'anonymous' }, themeMode: 'system',
   } as AppState;
   const store: StoreAccess<AppState> = {
     get: () => state,

@@ -9,7 +9,7 @@ import type { PatchOrder } from '../protocol/msgpatch';
 import type { StoreAccess } from './Store';
 import { append, applyAmend, applyDelete, applyPatchOrder, clampText, PatchBuffer, update } from './conversation';
 import * as db from './db';
-import type { StoredMessage } from './records';
+import type { Delivery, StoredMessage } from './records';
 import type { AppState } from './types';
 
 const ACK_TIMEOUT_MS = 10_000;
@@ -23,9 +23,11 @@ export interface MessagingHost {
   conversations: {
     setConv(conv: string, list: StoredMessage[]): void;
     touchConv(conv: string, timestamp: number): void;
-    setDelivery(conv: string, id: string, d: 'delivered' | 'failed'): void;
+    setDelivery(conv: string, id: string, d: Delivery): void;
     persistUnreads(): void;
   };
+  /** whether sending to the peer waits for the user (its safety number changed, Verification.ts) */
+  verification: { holds(nodeId: string): boolean };
   files: {
     /** incoming file metadata; false when the file is refused */
     onFileMeta(nodeId: string, messageId: string, meta: FileMeta, conv: string): boolean;
@@ -36,6 +38,8 @@ export interface MessagingHost {
 export class Messaging {
   private patchBuffers = new Map<string, PatchBuffer>();
   private unsent = new Map<string, ChatMessage[]>(); // peer -> queued until chat opens
+  /** own messages held (not sent) while the peer's changed certificate waits for the user */
+  private held = new Map<string, Map<string, { conv: string; ackExpired: boolean }>>(); // peer -> messageId ->
   /** whether the page is visible: a message arriving in the open chat is then read at once */
   visible = typeof document === 'undefined' || document.visibilityState === 'visible';
 
@@ -81,8 +85,9 @@ export class Messaging {
     this.transmit(nodeId, buildDelete(this.route(nodeId), messageId));
   }
 
-  /** The peer's chat channel opened: what was queued goes out. */
+  /** The peer's chat channel opened: what was queued goes out, unless the peer's key changed. */
   flushUnsent(nodeId: string): void {
+    if (this.host.verification.holds(nodeId)) { this.markHeld(nodeId); return; }
     const q = this.unsent.get(nodeId);
     this.unsent.delete(nodeId);
     const s = this.host.mesh.get(nodeId);
@@ -167,10 +172,27 @@ export class Messaging {
     this.host.conversations.setConv(conv, append(list, { messageId: `audio:${stream.id}`, conv, author: 'peer', timestamp: Date.now(), audio: true }));
   }
 
+  /**
+   * The user decided about the peer's changed certificate: held messages are sent now; one whose
+   * ACK timeout ran out while it was held gets a fresh one.
+   */
+  release(nodeId: string): void {
+    if (this.host.verification.holds(nodeId)) return;
+    const held = this.held.get(nodeId);
+    this.held.delete(nodeId);
+    const s = this.host.mesh.get(nodeId);
+    for (const [id, { conv, ackExpired }] of held ?? []) {
+      this.host.conversations.setDelivery(conv, id, 'sending');
+      if (ackExpired && s) void s.waitForAck(id, ACK_TIMEOUT_MS).then((ok) => this.host.conversations.setDelivery(conv, id, ok ? 'delivered' : 'failed'));
+    }
+    if (s?.chatOpen) this.flushUnsent(nodeId);
+  }
+
   /** The peer left: its queue, early patches and audio go. */
   dropPeer(nodeId: string): void {
     this.patchBuffers.delete(nodeId);
     this.unsent.delete(nodeId);
+    this.held.delete(nodeId);
     this.store.set((s) => {
       const audio = { ...s.audio };
       delete audio[nodeId];
@@ -181,6 +203,27 @@ export class Messaging {
   /** Every peer connection ended (a new registration, a disconnect): nothing queued survives. */
   dropAll(): void {
     this.unsent.clear();
+    this.held.clear();
+  }
+
+  /** Queued own messages are shown as held, and their ACK timeouts no longer count. */
+  private markHeld(nodeId: string): void {
+    const conv = this.store.get().peers[nodeId]?.conv;
+    if (!conv) return;
+    const held = this.held.get(nodeId) ?? new Map<string, { conv: string; ackExpired: boolean }>();
+    for (const m of this.unsent.get(nodeId) ?? []) {
+      if (chatKind(m) !== 'text' || held.has(m.messageId)) continue;
+      held.set(m.messageId, { conv, ackExpired: false });
+      this.host.conversations.setDelivery(conv, m.messageId, 'held');
+    }
+    this.held.set(nodeId, held);
+  }
+
+  /** True (and noted) when a message's ACK timeout ran out while it was held, not sent. */
+  private expiredWhileHeld(nodeId: string, messageId: string): boolean {
+    const h = this.held.get(nodeId)?.get(messageId);
+    if (h) h.ackExpired = true;
+    return h !== undefined;
   }
 
   private ownMessage(nodeId: string, messageId: string): [string | undefined, StoredMessage | undefined] {
@@ -195,11 +238,13 @@ export class Messaging {
 
   private transmit(nodeId: string, m: ChatMessage): void {
     const s = this.host.mesh.ensure(nodeId);
-    if (s.chatOpen && s.sendChat(m)) return;
+    const holds = this.host.verification.holds(nodeId);
+    if (!holds && s.chatOpen && s.sendChat(m)) return;
     const q = this.unsent.get(nodeId) ?? [];
     if (q.length < MAX_UNSENT) q.push(m);
     this.unsent.set(nodeId, q);
-    if (!s.chatOpen) s.initiate();
+    if (holds) this.markHeld(nodeId);
+    else if (!s.chatOpen) s.initiate();
   }
 
   /** Sends (or resends, under the same id) and tracks the ACK: delivered, or failed after 10 s. */
@@ -207,6 +252,9 @@ export class Messaging {
     const s = this.host.mesh.ensure(nodeId);
     const acked = s.waitForAck(m.messageId, ACK_TIMEOUT_MS);
     this.transmit(nodeId, m);
-    void acked.then((ok) => this.host.conversations.setDelivery(conv, m.messageId, ok ? 'delivered' : 'failed'));
+    void acked.then((ok) => {
+      if (!ok && this.expiredWhileHeld(nodeId, m.messageId)) return; // release() waits for it afresh
+      this.host.conversations.setDelivery(conv, m.messageId, ok ? 'delivered' : 'failed');
+    });
   }
 }

@@ -1,20 +1,22 @@
 // Local persistence in IndexedDB (PROTOCOL.md §10.2 allows it). Failures only cost persistence,
-// never the chat. Object stores (version 2):
+// never the chat. Object stores (version 3):
 //   messages  keyed by messageId, index byConv [conv, timestamp]       message history
 //   convs     keyed by conv: who a conversation is with, last activity  "Earlier conversations"
 //   files     keyed by messageId: received file contents (Blob), index bySavedAt, size-capped
 //   identity  out-of-line keys: this browser's DTLS certificate ("dtls")
+//   verified  keyed by contact: contacts marked verified by safety number (version 3)
 // Version 1 had `messages` only, keyed by the peer's username or *name*. The upgrade keeps every
 // message where it is and records each old conversation in `convs`, the name-keyed ones marked
 // `legacy` (they may mix several people who used one name), so they stay readable in the UI.
-import type { ConvInfo, KeepResult, StoredFile, StoredMessage } from './records';
+import type { ConvInfo, KeepResult, StoredFile, StoredMessage, VerifiedContact } from './records';
 
 export const DB_NAME = 'parley';
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 const MESSAGES = 'messages';
 const CONVS = 'convs';
 const FILES = 'files';
 const IDENTITY = 'identity';
+const VERIFIED = 'verified';
 
 let dbPromise: Promise<IDBDatabase | null> | null = null;
 
@@ -49,6 +51,7 @@ function upgrade(db: IDBDatabase, tx: IDBTransaction, oldVersion: number): void 
       };
     }
   }
+  if (oldVersion < 3) db.createObjectStore(VERIFIED, { keyPath: 'contact' });
 }
 
 /** What a version-1 key says about its peer: `u:<username>` or `n:<name>`. */
@@ -239,4 +242,21 @@ export function loadCertificate(): Promise<RTCCertificate | null> {
 
 export function saveCertificate(cert: RTCCertificate): Promise<void> {
   return run(IDENTITY, 'readwrite', (tx) => { tx.objectStore(IDENTITY).put(cert, 'dtls'); }, undefined);
+}
+
+// ---- verified contacts -------------------------------------------------------------------------
+
+export function loadVerifiedContacts(): Promise<VerifiedContact[]> {
+  return run<VerifiedContact[]>(VERIFIED, 'readonly', (tx, done) => {
+    const req = tx.objectStore(VERIFIED).getAll();
+    req.onsuccess = () => done((req.result as VerifiedContact[]) ?? []);
+  }, []);
+}
+
+export function saveVerifiedContact(v: VerifiedContact): Promise<void> {
+  return run(VERIFIED, 'readwrite', (tx) => { tx.objectStore(VERIFIED).put(v); }, undefined);
+}
+
+export function deleteVerifiedContact(contact: string): Promise<void> {
+  return run(VERIFIED, 'readwrite', (tx) => { tx.objectStore(VERIFIED).delete(contact); }, undefined);
 }

@@ -3,7 +3,8 @@
 // readable by later versions, so they change only with a database upgrade.
 import type { FileMeta } from '../protocol/chatMessage';
 
-export type Delivery = 'sending' | 'delivered' | 'failed';
+/** `held`: not sent, because the peer's safety number changed and the user has not decided yet */
+export type Delivery = 'sending' | 'held' | 'delivered' | 'failed';
 
 export interface StoredMessage {
   messageId: string;
@@ -38,3 +39,10 @@ export type KeepResult = 'kept' | 'too-large' | 'failed';
 
 /** The visitor's name and colour (localStorage `preference`, §10.2). */
 export interface Preference { name?: string; indexOfPreferColor?: number }
+
+/**
+ * A contact the user marked verified after comparing safety numbers (store `verified`).
+ * `contact` is `u:<username>` for an account, `v:<name in lower case>` for a visitor;
+ * `fingerprints` are the peer's DTLS certificates it was verified with (one per device or browser).
+ */
+export interface VerifiedContact { contact: string; name: string; fingerprints: string[]; verifiedAt: number }

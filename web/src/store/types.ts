@@ -53,6 +53,21 @@ export interface AccountState {
   error?: string;
 }
 
+export type VerificationStatus = 'unverified' | 'verified' | 'changed';
+
+/** A connection's safety number and what it means for its peer (Verification.ts). */
+export interface VerificationView {
+  /** `u:<username>` or `v:<name>` (verifiedContacts.contactKeyOf) */
+  contact: string;
+  status: VerificationStatus;
+  peerFingerprint: string;
+  ownFingerprint?: string;
+  /** the 60 digits, once both applied descriptions are known */
+  digits?: string;
+  /** the user chose to go on although the certificate changed (this connection only) */
+  acknowledged: boolean;
+}
+
 export interface AppState {
   // Connection
   servers: ServerEntry[];
@@ -74,6 +89,8 @@ export interface AppState {
   selectedConv?: string;
   /** every conversation kept on this device, most recent first */
   pastConvs: ConvInfo[];
+  // Verification: each connection's safety number and whether its peer is verified, by node id
+  verification: Record<string, VerificationView>;
   // Messaging (a bot's audio tracks)
   audio: Record<string, MediaStream>;
   // FileTransfers

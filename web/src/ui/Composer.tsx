@@ -8,7 +8,8 @@ import ImageIcon from '@mui/icons-material/Image';
 import { appStore } from '../store/AppStore';
 
 /** Enter sends, Shift+Enter inserts a newline (§10.4); pasting files sends them. */
-export function Composer({ peerId, enabled, attachments }: { peerId: string; enabled: boolean; attachments: boolean }) {
+/** `enabled` false: still connecting (typing queues); `lockedReason`: nothing may be written now, and why. */
+export function Composer({ peerId, enabled, attachments, lockedReason }: { peerId: string; enabled: boolean; attachments: boolean; lockedReason?: string }) {
   const [text, setText] = useState('');
   const fileInput = useRef<HTMLInputElement>(null);
   const mediaInput = useRef<HTMLInputElement>(null);
@@ -28,13 +29,14 @@ export function Composer({ peerId, enabled, attachments }: { peerId: string; ena
       <input ref={mediaInput} type="file" accept="image/*,video/*" multiple hidden onChange={pick('media')} data-testid="media-input" />
       {attachments && (
         <>
-          <IconButton aria-label="Attach file" onClick={() => fileInput.current?.click()} disabled={!enabled}><AttachFileIcon /></IconButton>
-          <IconButton aria-label="Send photo or video" onClick={() => mediaInput.current?.click()} disabled={!enabled}><ImageIcon /></IconButton>
+          <IconButton aria-label="Attach file" onClick={() => fileInput.current?.click()} disabled={!enabled || lockedReason !== undefined}><AttachFileIcon /></IconButton>
+          <IconButton aria-label="Send photo or video" onClick={() => mediaInput.current?.click()} disabled={!enabled || lockedReason !== undefined}><ImageIcon /></IconButton>
         </>
       )}
       <TextField
         fullWidth multiline maxRows={6} size="small" value={text} autoFocus
-        placeholder={enabled ? 'Message' : 'Connecting…'}
+        placeholder={lockedReason ?? (enabled ? 'Message' : 'Connecting…')}
+        disabled={lockedReason !== undefined}
         onChange={(e) => setText(e.target.value)}
         onKeyDown={(e) => { if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) { e.preventDefault(); send(); } }}
         onPaste={(e) => {
@@ -43,7 +45,7 @@ export function Composer({ peerId, enabled, attachments }: { peerId: string; ena
         }}
         slotProps={{ htmlInput: { 'aria-label': 'Message', 'data-testid': 'composer' } }}
       />
-      <IconButton type="submit" aria-label="Send" color="primary" disabled={!text.trim()}><SendIcon /></IconButton>
+      <IconButton type="submit" aria-label="Send" color="primary" disabled={!text.trim() || lockedReason !== undefined}><SendIcon /></IconButton>
     </Box>
   );
 }

@@ -9,6 +9,7 @@ import MoreVertIcon from '@mui/icons-material/MoreVert';
 import DoneIcon from '@mui/icons-material/Done';
 import ScheduleIcon from '@mui/icons-material/Schedule';
 import ErrorOutlineIcon from '@mui/icons-material/ErrorOutlineOutlined';
+import PauseCircleOutlineIcon from '@mui/icons-material/PauseCircleOutlined';
 import type { StoredMessage } from '../store/records';
 import { FileCard } from './FileCard';
 import { AudioPlayer } from './AudioPlayer';
@@ -30,6 +31,12 @@ function DeliveryMark({ m, onRetry, readOnly }: { m: StoredMessage; onRetry: () 
       <Box component="span" sx={{ display: 'inline-flex', alignItems: 'center', gap: 0.5, color: 'error.main' }} data-testid="failed">
         <ErrorOutlineIcon fontSize="inherit" aria-hidden /> not delivered
         {!m.file && !readOnly && <Button size="small" color="error" onClick={onRetry} sx={{ minWidth: 0, py: 0 }}>Retry</Button>}
+      </Box>
+    );
+  if (m.delivery === 'held')
+    return (
+      <Box component="span" sx={{ display: 'inline-flex', alignItems: 'center', gap: 0.5, fontWeight: 600 }} data-testid="held">
+        <PauseCircleOutlineIcon fontSize="inherit" aria-hidden /> held
       </Box>
     );
   return <ScheduleIcon fontSize="inherit" aria-label="sending" data-testid="sending" />;
