@@ -24,9 +24,9 @@ inline constexpr std::array<std::string_view, static_cast<std::size_t>(CloseLabe
 CloseLabel close_label(std::uint16_t code) noexcept;
 
 // A connection ended without a close handshake, by the server's decision.
-enum class DropReason : std::uint8_t { send_queue_overflow, write_stalled, close_timeout, count_ };
+enum class DropReason : std::uint8_t { send_queue_overflow, write_stalled, close_timeout, close_ignored, count_ };
 inline constexpr std::array<std::string_view, static_cast<std::size_t>(DropReason::count_)> kDropReasonNames = {
-    "send_queue_overflow", "write_stalled", "close_timeout"};
+    "send_queue_overflow", "write_stalled", "close_timeout", "close_ignored"};
 
 // Why a WebSocket upgrade request was refused.
 enum class HandshakeFailure : std::uint8_t {

@@ -60,6 +60,16 @@ void WsConnection::on_readable() {
 }
 
 bool WsConnection::handle_bytes(std::string_view bytes) {
+  if (closing_) {
+    // Once a close frame is out, only the peer's close frame matters. A peer that keeps sending
+    // past what one message in flight explains is ignoring it (a flooder closed for abuse kept
+    // the loop reading and unmasking gigabytes until the close timeout): end it now.
+    read_while_closing_ += bytes.size();
+    if (read_while_closing_ > hub_.limits().max_message_bytes) {
+      drop(DropReason::close_ignored);
+      return false;
+    }
+  }
   const bool ok = parser_.feed(bytes, [this](WsEvent&& ev) {
     if (!closing_ && !aborted_) handle_event(std::move(ev));
   });

@@ -75,6 +75,7 @@ private:
   std::size_t queued_presence_ = 0;
   std::unordered_map<std::string, std::array<std::uint32_t, signalling::kPresenceKinds>> presence_index_;
   std::vector<Outgoing> in_flight_;
+  std::size_t read_while_closing_ = 0;  // bytes the peer sent after the close handshake began
   std::int64_t write_started_ms_ = 0;
   std::int64_t close_started_ms_ = 0;
   bool writing_ = false;

@@ -349,13 +349,14 @@ void RawWsClient::abort() {
 
 void RawWsClient::send_text(const std::string& text) { send_raw(masked_frame(0x1, text)); }
 
-void RawWsClient::send_raw(const std::string& bytes) {
+bool RawWsClient::send_raw(const std::string& bytes) {
   std::size_t sent = 0;
   while (sent < bytes.size()) {
     const auto n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) return;
+    if (n <= 0) return false;
     sent += static_cast<std::size_t>(n);
   }
+  return true;
 }
 
 bool RawWsClient::read_until_closed(std::chrono::milliseconds timeout) {

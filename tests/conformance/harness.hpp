@@ -100,7 +100,7 @@ public:
   RawWsClient(std::uint16_t port, int receive_buffer_bytes);
   ~RawWsClient();
   void send_text(const std::string& text);       // one masked text frame
-  void send_raw(const std::string& bytes);       // bytes as they are
+  bool send_raw(const std::string& bytes);       // bytes as they are; false once the server ended it
   // Reads whatever arrives within the timeout; false when the server closed the TCP connection.
   bool read_until_closed(std::chrono::milliseconds timeout);
   // Reads and parses the server's frames until its close frame: returns the close code, 0 when

@@ -159,3 +159,20 @@ TEST(Flood, AClientBurstingWithinItsBudgetIsAnsweredNotDisconnected) {
   EXPECT_FALSE(bot.read_close_code(2s)) << "the connection must stay open";
   EXPECT_EQ(bot.text_frames_seen(), 1500u);
 }
+
+TEST(Flood, AFlooderThatIgnoresItsCloseFrameIsDroppedAfterAMessageNotReadOnForSeconds) {
+  // Closed for abuse, it keeps writing at line rate. The server used to read and unmask all of it
+  // until the 5 s close timeout (18 GB on loopback); now it ends the connection once more than
+  // a message's worth (1 MiB) arrives after its close frame.
+  ServerProcess server({"--metrics", "true"});
+  RawWsClient flooder(server.port(), 1 << 20);
+  flooder.send_text(R"({"register":{"node_name":"flooder"}})");
+  const std::string chunk = repeated(masked_frame(0x1, R"({"echo":{"direction":"ping","correlation_id":"f"}})"), 4096);
+  std::size_t written = 0;
+  while (written < (1u << 30) && flooder.send_raw(chunk)) written += chunk.size();
+  // What its socket buffers and the server's receive window take, not gigabytes.
+  EXPECT_LT(written, 128u << 20) << "the server kept reading a connection it had closed";
+  const auto text = http_request(server.port(), "GET", "/metrics").body;
+  EXPECT_NE(text.find("\nparley_connections_dropped_total{reason=\"close_ignored\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("\nparley_abuse_closes_total 1\n"), std::string::npos);
+}
