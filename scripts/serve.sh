@@ -5,7 +5,8 @@
 # start: `bots add` is idempotent and hands out a fresh token each time.
 #
 # Environment: BUILD_DIR (build), PARLEY_LISTEN (0.0.0.0:3001), PARLEY_DATA_DIR (./data),
-# PARLEY_MANAGEMENT_LISTEN (./run/management.sock; the server and the `bots` commands both read it).
+# PARLEY_MANAGEMENT_LISTEN (./run/management.sock; the server and the `bots` commands both read it),
+# PARLEY_BOTS_DATA_DIR (<data dir>/bots: the bots' DTLS certificates, which keep their safety numbers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
@@ -49,7 +50,8 @@ clock_bot ClockBot CLOCKBOT_JWT_TOKEN
 music_bot MusicBot MUSICBOT_JWT_TOKEN
 chat_bot ChatBot CHATBOT_JWT_TOKEN
 EOF
-  "$BUILD_DIR/parley-bots" --ws-server "ws://127.0.0.1:$PORT/ws" &
+  "$BUILD_DIR/parley-bots" --ws-server "ws://127.0.0.1:$PORT/ws" \
+    --data-dir "${PARLEY_BOTS_DATA_DIR:-${PARLEY_DATA_DIR:-data}/bots}" &
   pids+=($!)
 fi
 echo "Parley is running on http://localhost:$PORT/ (Ctrl-C to stop)"

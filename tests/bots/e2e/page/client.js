@@ -114,11 +114,18 @@
     r.dc.close();
   }
 
+  // One certificate for every later connection of this page, as the Parley web client keeps one
+  // per browser profile: its fingerprint, and so the safety numbers, survive reconnecting.
+  async function keepCertificate() {
+    state.certificate = await RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' });
+  }
+
   async function connect(botName) {
     const conns = await (await fetch('/conns')).json();
     const id = Object.keys(conns).find((k) => conns[k].node_name === botName);
     if (!id) throw new Error(`no ${botName} in /conns`);
-    const pc = new RTCPeerConnection({ iceServers: [] });
+    state.peers.get(botName)?.pc.close();  // a reconnect replaces the old connection
+    const pc = new RTCPeerConnection({ iceServers: [], ...(state.certificate ? { certificates: [state.certificate] } : {}) });
     const p = { id, pc, early: [], received: [], acked: new Set(), texts: new Map(), earlyPatches: new Map(),
       patchCount: 0, inFiles: new Map(), files: [], audio: null };
     state.peers.set(botName, p);
@@ -248,6 +255,12 @@
       rtt: pair.currentRoundTripTime };
   }
 
+  // The applied descriptions of the connection to a bot (what safety numbers are made of).
+  function descriptions(botName) {
+    const pc = state.peers.get(botName).pc;
+    return { local: pc.currentLocalDescription?.sdp ?? null, remote: pc.currentRemoteDescription?.sdp ?? null };
+  }
+
   window.parley = { connectSignalling, connect, send, texts, spectrum, sendFile, receivedFiles, info, pairInfo,
-    nodeId: () => state.nodeId };
+    keepCertificate, descriptions, nodeId: () => state.nodeId };
 })();

@@ -10,7 +10,7 @@ import net from 'node:net';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const root = resolve(here, '../../../..');
-const buildDir = resolve(root, process.env.BUILD_DIR || 'build');
+export const buildDir = resolve(root, process.env.BUILD_DIR || 'build');
 
 export function freePort() {
   return new Promise((res, rej) => {
@@ -75,6 +75,8 @@ export class Stack {
     // The server's own data directory and management socket, never the machine's default.
     this.managementSocket = join(this.dir, 'run', 'management.sock');
     this.serverArgs = ['--data-dir', join(this.dir, 'data'), '--management-listen', this.managementSocket];
+    // The bots' certificates, kept across restarts of parley-bots within one stack.
+    this.botsDataDir = join(this.dir, 'bots-data');
   }
 
   async start(llmPort) {
@@ -96,8 +98,16 @@ export class Stack {
     const log = openSync(join(this.dir, 'bots.log'), 'a');
     this.bots = spawn(join(buildDir, 'parley-bots'), [
       '--ws-server', `ws://127.0.0.1:${this.port}/ws`, '--ice-server', 'none', '--ice-loopback-only',
-      '--bots-secret-env-file', '', '--reconnect-delay', '300ms', '--ping-period-seconds', '1s', ...args,
+      '--bots-secret-env-file', '', '--reconnect-delay', '300ms', '--ping-period-seconds', '1s',
+      ...(args.includes('--data-dir') ? [] : ['--data-dir', this.botsDataDir]), ...args,
     ], { cwd: this.dir, stdio: ['ignore', log, log], env: { ...process.env, ...env } });
+  }
+
+  async stopBots(signal = 'SIGTERM') {
+    if (!this.bots || this.bots.exitCode !== null) return;
+    const exited = new Promise((r) => this.bots.once('exit', r));
+    this.bots.kill(signal);
+    await exited;
   }
 
   async startServer() {
