@@ -6,6 +6,9 @@
 #include <cctype>
 #include <optional>
 
+#include "protocol/ascii.hpp"
+#include "transport/origin_policy.hpp"
+
 namespace parley::transport {
 
 namespace {
@@ -158,6 +161,18 @@ std::vector<HeaderField> security_headers(const std::string& csp, bool hsts) {
   };
   if (hsts) h.push_back({"Strict-Transport-Security", "max-age=31536000"});
   return h;
+}
+
+bool potentially_trustworthy(std::string_view host_header, std::string_view forwarded_proto, bool tls) {
+  if (tls || protocol::ascii_iequals(forwarded_proto, "https")) return true;
+  const std::string name = host_name_of(host_header);
+  if (name == "localhost" || name.ends_with(".localhost") || name == "[::1]") return true;
+  if (!name.starts_with("127.")) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+}
+
+bool secure_context_only(std::string_view header_name) {
+  return protocol::ascii_iequals(header_name, "Cross-Origin-Opener-Policy");
 }
 
 std::vector<HeaderField> default_security_headers() {

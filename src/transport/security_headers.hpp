@@ -37,6 +37,15 @@ struct HeaderField {
 // nosniff, no referrer, no framing, and HSTS when `hsts` (only for a server that terminates TLS).
 std::vector<HeaderField> security_headers(const std::string& content_security_policy, bool hsts);
 
+// Whether a browser gives a page from this request a secure context: https (`tls` here, or a
+// proxy's `X-Forwarded-Proto: https`) or a loopback host (localhost, *.localhost, 127.0.0.0/8,
+// [::1]). A LAN page such as http://192.168.1.10:3001/ is not one.
+bool potentially_trustworthy(std::string_view host_header, std::string_view forwarded_proto, bool tls);
+
+// Headers a browser honours only in a secure context (Cross-Origin-Opener-Policy). Elsewhere it
+// ignores them and logs an error on every page load, so they are left out there.
+bool secure_context_only(std::string_view header_name);
+
 // The headers for a server that talks to no other signalling server and has no TLS.
 std::vector<HeaderField> default_security_headers();
 

@@ -58,8 +58,10 @@ std::string_view mime_type_for(std::string_view ext) {
 
 StaticFiles::StaticFiles(WebRoot web_root) : root_(std::move(web_root.dir)), headers_(std::move(web_root.headers)) {}
 
-void StaticFiles::add_security_headers(http::header<false>& h) const {
-  for (const auto& f : headers_) h.set(f.name, f.value);
+void StaticFiles::add_security_headers(http::header<false>& h, const Request& req) const {
+  const bool trustworthy = potentially_trustworthy(req[http::field::host], req["X-Forwarded-Proto"], false);
+  for (const auto& f : headers_)
+    if (trustworthy || !secure_context_only(f.name)) h.set(f.name, f.value);
 }
 
 bool StaticFiles::has_index() const {
@@ -82,7 +84,7 @@ Response StaticFiles::serve(const Request& req, std::string_view path) const {
     StringResponse res{http::status::not_found, req.version()};
     res.set(http::field::content_type, "text/plain; charset=utf-8");
     res.body() = "The Parley web client is not built. Run scripts/build.sh, or start parley-server with --web-root.\n";
-    add_security_headers(res.base());
+    add_security_headers(res.base(), req);
     res.prepare_payload();
     res.keep_alive(req.keep_alive());
     return res;
@@ -114,7 +116,7 @@ Response StaticFiles::serve_file(const Request& req, const fs::path& file, bool 
     res.set(http::field::cache_control, immutable ? "public, max-age=31536000, immutable" : "no-cache");
     res.set(http::field::etag, etag);
     res.set(http::field::last_modified, http_date(st.st_mtim.tv_sec));
-    add_security_headers(res.base());
+    add_security_headers(res.base(), req);
     res.keep_alive(req.keep_alive());
   };
   if (req[http::field::if_none_match] == etag || (req.method() == http::verb::head)) {

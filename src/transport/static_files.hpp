@@ -28,7 +28,7 @@ public:
 
 private:
   Response serve_file(const Request& req, const std::filesystem::path& file, bool immutable) const;
-  void add_security_headers(http::header<false>& h) const;
+  void add_security_headers(http::header<false>& h, const Request& req) const;
 
   // `file`'s real path (symlinks resolved) lies under the root's real path.
   bool inside_root(const std::filesystem::path& file) const;

@@ -171,6 +171,15 @@ TEST(Http, StaticFilesCarryTheSecurityHeadersBuiltFromServersJson) {
     EXPECT_NE(r.header("permissions-policy").find("camera=()"), std::string::npos);
     EXPECT_EQ(r.header("strict-transport-security"), "");  // no TLS here
   }
+  // A LAN name over plain http is no secure context: COOP would only make the browser log an
+  // error there, so it is left out; the rest stays. Behind a TLS proxy it is back.
+  auto lan = http_request(server.port(), "GET", "/", {{"Host", "parley.lan:3001"}});
+  ASSERT_EQ(lan.status, 200);
+  EXPECT_EQ(lan.header("cross-origin-opener-policy"), "");
+  EXPECT_NE(lan.header("content-security-policy").find("frame-ancestors 'none'"), std::string::npos);
+  EXPECT_EQ(lan.header("x-frame-options"), "DENY");
+  auto proxied = http_request(server.port(), "GET", "/", {{"Host", "parley.lan"}, {"X-Forwarded-Proto", "https"}});
+  EXPECT_EQ(proxied.header("cross-origin-opener-policy"), "same-origin");
   fs::remove(servers);
 }
 

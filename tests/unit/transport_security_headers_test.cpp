@@ -165,3 +165,16 @@ TEST(SecurityHeaders, EveryHeaderOfTheStaticFiles) {
   EXPECT_EQ(header(security_headers("x", true), "Strict-Transport-Security"), "max-age=31536000");
   for (const auto& f : h) EXPECT_EQ(f.value.find_first_of("\r\n"), std::string::npos) << f.name;
 }
+
+TEST(SecurityHeaders, SecureContextsAreHttpsOrLoopback) {
+  for (const char* host : {"localhost", "LOCALHOST:3001", "app.localhost:80", "127.0.0.1", "127.8.9.10:3001", "[::1]:3001"})
+    EXPECT_TRUE(potentially_trustworthy(host, "", false)) << host;
+  for (const char* host : {"parley.lan:3001", "192.168.1.10:3001", "127.0.0.1.evil.example", "localhost.evil.example",
+                           "[::2]", "", "127.0.0.1x"})
+    EXPECT_FALSE(potentially_trustworthy(host, "", false)) << host;
+  EXPECT_TRUE(potentially_trustworthy("parley.lan", "HTTPS", false));
+  EXPECT_TRUE(potentially_trustworthy("parley.lan", "", true));
+  EXPECT_FALSE(potentially_trustworthy("parley.lan", "http", false));
+  EXPECT_TRUE(secure_context_only("cross-origin-opener-policy"));
+  EXPECT_FALSE(secure_context_only("Content-Security-Policy"));
+}

@@ -13,14 +13,14 @@ export interface User { name: string; ctx: BrowserContext; page: Page; errors: s
 /** Console errors that are expected: the browser's own log of a refused WebSocket during a restart. */
 const BENIGN = [/WebSocket connection to .* failed/, /ERR_CONNECTION_REFUSED/];
 
-export async function openUser(browser: Browser, name: string, colour = 'blue', prepare?: (ctx: BrowserContext) => Promise<void>): Promise<User> {
+export async function openUser(browser: Browser, name: string, colour = 'blue', prepare?: (ctx: BrowserContext) => Promise<void>, url = BASE()): Promise<User> {
   const ctx = await browser.newContext();
   await prepare?.(ctx);
   const page = await ctx.newPage();
   const errors: string[] = [];
   page.on('console', (m) => { if (m.type() === 'error' && !BENIGN.some((r) => r.test(m.text()))) errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(BASE());
+  await page.goto(url);
   await page.getByTestId('name-input').fill(name);
   await page.getByRole('radio', { name: colour, exact: true }).click();
   await page.getByRole('button', { name: 'Connect' }).click();

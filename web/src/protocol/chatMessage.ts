@@ -1,5 +1,6 @@
 // ChatMessage on the `chat` and `ping` channels (PROTOCOL.md §7.2–7.6): a tolerant parser that
 // drops badly typed optional fields, and builders for everything the client sends.
+import { randomUuid } from '../lib/randomId';
 
 export type FileCategory = 'file' | 'image' | 'video' | 'audio' | 'document';
 
@@ -100,7 +101,7 @@ export function displayText(m: Pick<ChatMessage, 'message' | 'richText'>): strin
   return m.message ?? m.richText?.content ?? '';
 }
 
-export const newId = (): string => crypto.randomUUID();
+export const newId = (): string => randomUuid();
 
 interface Route { from: string; to: string }
 const head = (r: Route, now = Date.now()) => ({ messageId: newId(), fromNodeId: r.from, toNodeId: r.to, timestamp: now });

@@ -3,6 +3,7 @@
 import { Emitter } from '../lib/emitter';
 import { reconnectDelayMs } from './backoff';
 import { decodeEnvelope, encodeEnvelope, type Envelope, type ErrorPayload, type IcePayload, type RenamePayload, type SdpPayload } from '../protocol/envelope';
+import { randomUuid } from '../lib/randomId';
 
 export type SignallingStatus = 'connecting' | 'open' | 'registered' | 'reconnecting' | 'closed';
 
@@ -26,7 +27,7 @@ export class SignallingClient extends Emitter<SignallingEvents> {
   private ws: WebSocket | null = null;
   private attempt = 0;
   private seq = 0;
-  private readonly correlationId = crypto.randomUUID();
+  private readonly correlationId = randomUuid();
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private stopped = true;
