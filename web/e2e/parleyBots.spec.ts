@@ -3,8 +3,9 @@
 // Skipped when ${BUILD_DIR}/parley-bots (or $PARLEY_BOTS) does not exist, or with PARLEY_E2E_BOTS=0.
 import { test, expect } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { downloadFile, expectNoConsoleErrors, messageByText, openChat, openUser, peerItem, send, shot, type User } from './helpers';
 import { REPO, readState } from './serverControl';
 
@@ -20,12 +21,13 @@ const logFd = () => {
   return (fd ??= openSync(resolve(REPO, 'test-artifacts/parley-bots.log'), 'w'));
 };
 let user: User;
+const botsData = mkdtempSync(join(tmpdir(), 'parley-e2e-bots-'));
 
 test.beforeAll(async ({ browser }) => {
   const { port } = readState();
   bots = spawn(BOTS, [
     '--ws-server', `ws://127.0.0.1:${port}/ws`, '--ice-server', 'none', '--ice-loopback-only',
-    '--bots', 'EchoBot,ClockBot,MusicBot', '--bots-secret-env-file', '',
+    '--bots', 'EchoBot,ClockBot,MusicBot', '--bots-secret-env-file', '', '--data-dir', botsData,
   ], { stdio: ['ignore', logFd(), logFd()] });
   user = await openUser(browser, 'frank', 'cyan');
   // Bots register under their built-in names; the list refreshes on `online`.
@@ -35,6 +37,7 @@ test.beforeAll(async ({ browser }) => {
 test.afterAll(async () => {
   bots?.kill('SIGTERM');
   await user?.ctx.close();
+  rmSync(botsData, { recursive: true, force: true });
 });
 
 test('EchoBot echoes text (ACKed) and files', async () => {
@@ -49,6 +52,18 @@ test('EchoBot echoes text (ACKed) and files', async () => {
   await expect(cards.nth(1)).toHaveAttribute('data-state', 'done');
   const text = (await downloadFile(cards.nth(1))).toString('utf8');
   expect(text).toBe('echo me back, byte for byte');
+});
+
+test("EchoBot's /safety answer is the safety number the page shows (C++ and TypeScript agree)", async () => {
+  await openChat(user, 'EchoBot');
+  await send(user, '/safety');
+  const reply = user.page.locator('[data-author="peer"]', { hasText: 'Safety number' });
+  await expect(reply).toBeVisible();
+  const groups = /(\d{5}(?: \d{5}){11})/.exec((await reply.textContent()) ?? '')?.[1];
+  expect(groups).toBeTruthy();
+  await user.page.getByTestId('safety-button').click();
+  await expect(user.page.getByTestId('safety-number')).toHaveText(groups!.replace(/ /g, ''));
+  await user.page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
 });
 
 test('ClockBot patches its clock message in place', async () => {
