@@ -26,7 +26,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 server=$!
 for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 "$BUILD_DIR/parley-bots" --ws-server "ws://127.0.0.1:$port/ws" --bots EchoBot --ice-server none --ice-loopback-only \
-  --bots-secret-env-file '' >"$out/bots.log" 2>&1 &
+  --bots-secret-env-file '' --data-dir "$out/bots-data" >"$out/bots.log" 2>&1 &
 bots=$!
 trap 'kill $bots $server 2>/dev/null || true' EXIT
 bot_id=""
