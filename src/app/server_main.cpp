@@ -2,6 +2,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <functional>
 #include <boost/asio/thread_pool.hpp>
 #include <spdlog/spdlog.h>
 
@@ -97,8 +98,29 @@ int main(int argc, char** argv) {
   }
   if (!std::filesystem::exists(std::filesystem::path(options.server.web_root.dir) / "index.html"))
     spdlog::warn("no index.html in --web-root {}: the web client is not served", options.server.web_root.dir);
-  spdlog::info("parley-server listening on {}:{} (WebSocket at {} and /api{}); data in {}", options.server.listen_address,
-               server.port(), options.server.ws_path, options.server.ws_path, options.accounts.data_dir.string());
+  spdlog::info("parley-server listening on {}:{} ({}; WebSocket at {} and /api{}); data in {}", options.server.listen_address,
+               server.port(), options.server.tls ? "https" : "http", options.server.ws_path, options.server.ws_path,
+               options.accounts.data_dir.string());
+  if (options.server.tls) spdlog::info("TLS certificate: {}", options.server.tls->describe());
+  if (options.server.http_redirect)
+    spdlog::info("redirecting plain http on {}:{} to https", options.server.http_redirect->address, options.server.http_redirect->port);
+
+  // SIGHUP reloads the TLS certificate and key: new connections get the new ones, open ones keep theirs.
+  boost::asio::signal_set hangups(io, SIGHUP);
+  std::function<void()> wait_hangup = [&] {
+    hangups.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      if (!options.server.tls) {
+        spdlog::info("SIGHUP: no --tls-cert, nothing to reload");
+      } else if (auto error = options.server.tls->reload(); error.empty()) {
+        spdlog::info("SIGHUP: TLS certificate reloaded: {}", options.server.tls->describe());
+      } else {
+        spdlog::error("SIGHUP: TLS certificate not reloaded, the old one stays: {}", error);
+      }
+      wait_hangup();
+    });
+  };
+  wait_hangup();
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
@@ -106,6 +128,7 @@ int main(int argc, char** argv) {
     spdlog::info("signal {} received", signal);
     management.stop();
     metrics_listener.stop();
+    hangups.cancel();
     server.shutdown(3000, [&] { io.stop(); });
   });
   io.run();

@@ -57,7 +57,7 @@ std::optional<int> parse_server_options(int argc, char** argv, ServerOptions& o)
                "Every flag can also be set through the environment variable shown (PARLEY_*), or in a .env file."};
   app.get_formatter()->column_width(40);
   std::string listen = "0.0.0.0:3001", ws_timeout = "30s", servers_json_file, server_name = "Parley";
-  std::string metrics_listen;
+  std::string metrics_listen, tls_cert, tls_key, http_redirect_listen;
   std::vector<std::string> ice_servers{"stun:stun.l.google.com:19302"};
   auto& s = o.server;
   auto& l = o.signalling;
@@ -65,8 +65,15 @@ std::optional<int> parse_server_options(int argc, char** argv, ServerOptions& o)
 
   app.add_option("--env-file", o.env_file, "File of KEY=VALUE lines loaded into the environment first; '' skips it")
       ->capture_default_str();
-  app.add_option("--listen", listen, "Address and port to listen on (HTTP and WebSocket)")
+  // --listen-addr is the original server's spelling (issue 13): its command lines keep working.
+  app.add_option("--listen,--listen-addr", listen, "Address and port to listen on (HTTP and WebSocket; HTTPS and WSS with --tls-cert)")
       ->envname("PARLEY_LISTEN")->capture_default_str();
+  app.add_option("--tls-cert", tls_cert, "PEM certificate chain (server first): https and wss on the listen port; reloaded on SIGHUP")
+      ->envname("PARLEY_TLS_CERT");
+  app.add_option("--tls-key", tls_key, "PEM private key of --tls-cert")->envname("PARLEY_TLS_KEY");
+  app.add_option("--http-redirect-listen", http_redirect_listen,
+                 "Also listen on ADDRESS:PORT for plain http and redirect every request to https (with --tls-cert)")
+      ->envname("PARLEY_HTTP_REDIRECT_LISTEN");
   app.add_option("--ws-path", s.ws_path, "Signalling WebSocket path; also served under /api")
       ->envname("PARLEY_WS_PATH")->capture_default_str();
   app.add_option("--ws-timeout", ws_timeout, "Close a WebSocket after this long without a valid frame (>= 10s advised)")
@@ -140,6 +147,21 @@ std::optional<int> parse_server_options(int argc, char** argv, ServerOptions& o)
     return fail("--listen must be ADDRESS:PORT, e.g. 0.0.0.0:3001 or [::1]:3001 (got '" + listen + "')");
   if (!metrics_listen.empty() && !parse_listen(metrics_listen, o.metrics_address, o.metrics_port))
     return fail("--metrics-listen must be ADDRESS:PORT, e.g. 127.0.0.1:9464 (got '" + metrics_listen + "')");
+  if (tls_cert.empty() != tls_key.empty()) return fail("--tls-cert and --tls-key go together");
+  if (!http_redirect_listen.empty()) {
+    if (tls_cert.empty()) return fail("--http-redirect-listen needs --tls-cert and --tls-key (it redirects to https)");
+    transport::ServerConfig::Endpoint e;
+    if (!parse_listen(http_redirect_listen, e.address, e.port))
+      return fail("--http-redirect-listen must be ADDRESS:PORT, e.g. 0.0.0.0:80 (got '" + http_redirect_listen + "')");
+    s.http_redirect = e;
+  }
+  if (!tls_cert.empty()) {
+    try {
+      s.tls = std::make_shared<transport::TlsContext>(transport::TlsFiles{tls_cert, tls_key});
+    } catch (const std::exception& e) {
+      return fail(e.what());
+    }
+  }
   if (!metrics_listen.empty() && o.metrics)
     return fail("--metrics and --metrics-listen: choose one (with --metrics-listen, /metrics is served only there)");
   if (s.ws_path.empty() || s.ws_path[0] != '/' || s.ws_path.find('?') != std::string::npos)
@@ -186,8 +208,9 @@ std::optional<int> parse_server_options(int argc, char** argv, ServerOptions& o)
     std::cerr << "warning: --servers-json URL \"" << url << "\" is not a plain http(s)/ws(s) URL: left out of the "
                  "Content-Security-Policy, so the web client cannot reach it\n";
   }
-  // No HSTS: parley-server does not terminate TLS (a TLS-terminating proxy adds it, docs/DEPLOYMENT.md).
-  s.web_root.headers = transport::security_headers(transport::content_security_policy(servers), false);
+  // HSTS only when this server terminates TLS itself (behind a proxy, the proxy adds it, docs/DEPLOYMENT.md).
+  s.web_root.headers = transport::security_headers(transport::content_security_policy(servers), s.tls != nullptr);
+  s.web_root.tls = s.tls != nullptr;
   return std::nullopt;
 }
 

@@ -18,7 +18,7 @@ public:
   HttpServer(boost::asio::io_context& io, const ServerConfig& config, signalling::SignallingService& service,
              const signalling::Clock& clock, const signalling::IdentityResolver& identities);
 
-  // Binds and starts accepting; throws on bind failure.
+  // Binds and starts accepting (and the redirect port, if any); throws on bind failure.
   void start();
   // Stops accepting, closes every WebSocket with 1001, and calls `done` once they are gone
   // (or after `grace_ms`).
@@ -29,6 +29,7 @@ public:
 
 private:
   void accept();
+  void accept_redirects();
   void wait_drained(std::int64_t deadline_ms, std::function<void()> done);
 
   boost::asio::io_context& io_;
@@ -38,6 +39,7 @@ private:
   WsHub hub_;
   HttpRoutes routes_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::ip::tcp::acceptor redirect_acceptor_;  // --http-redirect-listen
   boost::asio::steady_timer drain_timer_;
 };
 

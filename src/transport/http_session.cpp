@@ -6,6 +6,8 @@
 #include <spdlog/spdlog.h>
 
 #include "transport/lingering_close.hpp"
+#include "transport/origin_policy.hpp"
+#include "transport/tls_stream.hpp"
 #include "transport/ws_connection.hpp"
 #include "transport/ws_handshake.hpp"
 #include "transport/ws_hub.hpp"
@@ -16,36 +18,70 @@ namespace beast = boost::beast;
 namespace {
 constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
 constexpr std::size_t kMaxBodyBytes = 1024 * 1024;
+constexpr auto kTlsShutdownTimeout = std::chrono::seconds(2);
 
 std::string_view path_of(std::string_view target) {
   return target.substr(0, target.find('?'));
 }
+
+bool usable_host_name(std::string_view name) {
+  if (name.empty()) return false;
+  for (const char c : name)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '[' || c == ']' || c == ':'))
+      return false;
+  return true;
+}
 }  // namespace
 
-HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, const ServerConfig& config, const HttpRoutes& routes,
-                         WsHub& hub, const signalling::IdentityResolver& identities)
-    : stream_(std::move(socket)), config_(config), routes_(routes), hub_(hub), identities_(identities) {}
+std::string https_location(std::string_view host_header, std::uint16_t https_port, std::string_view target) {
+  const std::string name = host_name_of(host_header);
+  if (!usable_host_name(name)) return "";
+  std::string url = "https://" + name;
+  if (https_port != 443) url += ":" + std::to_string(https_port);
+  url += target.empty() || target.front() != '/' ? std::string("/") : std::string(target);
+  return url;
+}
 
-void HttpSession::start() { read_request(); }
+template <class Io>
+BasicHttpSession<Io>::BasicHttpSession(std::unique_ptr<Io> io, beast::flat_buffer buffer, const ServerConfig& config,
+                                       const HttpRoutes& routes, WsHub& hub, const signalling::IdentityResolver& identities,
+                                       bool redirect_to_https)
+    : io_(std::move(io)),
+      buffer_(std::move(buffer)),
+      config_(config),
+      routes_(routes),
+      hub_(hub),
+      identities_(identities),
+      redirect_to_https_(redirect_to_https) {}
 
-void HttpSession::read_request() {
+template <class Io>
+BasicHttpSession<Io>::~BasicHttpSession() = default;
+
+template <class Io>
+void BasicHttpSession<Io>::start() { read_request(); }
+
+template <class Io>
+void BasicHttpSession<Io>::read_request() {
   parser_.emplace();
   parser_->header_limit(kMaxHeaderBytes);
   parser_->body_limit(kMaxBodyBytes);
   // A new connection must upgrade (or send its first request) within the upgrade timeout.
-  stream_.expires_after(std::chrono::milliseconds(first_request_ ? config_.upgrade_timeout_ms : config_.request_timeout_ms));
-  http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+  beast::get_lowest_layer(io_->stream)
+      .expires_after(std::chrono::milliseconds(first_request_ ? config_.upgrade_timeout_ms : config_.request_timeout_ms));
+  http::async_read(io_->stream, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
     self->on_read(ec);
   });
 }
 
-void HttpSession::on_read(beast::error_code ec) {
+template <class Io>
+void BasicHttpSession<Io>::on_read(beast::error_code ec) {
   first_request_ = false;
   if (ec == http::error::end_of_stream || ec == beast::error::timeout) return close();
   if (ec == http::error::header_limit || ec == http::error::body_limit || ec == http::error::buffer_overflow)
     return refuse_unread(http::status::payload_too_large, "request too large");
   if (ec) {
-    if (ec != beast::errc::make_error_code(beast::errc::connection_reset) && ec != boost::asio::error::eof)
+    if (ec != beast::errc::make_error_code(beast::errc::connection_reset) && ec != boost::asio::error::eof &&
+        ec != boost::asio::ssl::error::stream_truncated)
       return refuse_unread(http::status::bad_request, "malformed request");
     return close();
   }
@@ -58,15 +94,24 @@ void HttpSession::on_read(beast::error_code ec) {
     res.keep_alive(false);
     return write(std::move(res));
   }
+  if (redirect_to_https_) {
+    const auto location = https_location((*req)[http::field::host], config_.listen_port, req->target());
+    if (location.empty()) return write(to_response(protocol::json_error(400, "this server speaks https; send a Host header"), *req));
+    auto res = to_response(protocol::json_error(308, "this server speaks https"), *req);
+    res.set(http::field::location, location);
+    res.keep_alive(false);
+    return write(std::move(res));
+  }
   const auto path = path_of(req->target());
   const bool ws_path = path == config_.ws_path || path == "/api" + config_.ws_path;
   if (ws_path && beast::websocket::is_upgrade(*req)) return upgrade(*req);
-  routes_.handle(*req, [self = shared_from_this(), req](Response res, std::function<void()> after_write) {
+  routes_.handle(*req, [self = this->shared_from_this(), req](Response res, std::function<void()> after_write) {
     self->write(std::move(res), std::move(after_write));
   });
 }
 
-void HttpSession::upgrade(const Request& req) {
+template <class Io>
+void BasicHttpSession<Io>::upgrade(const Request& req) {
   auto refuse = [&](HandshakeFailure why, http::status status, std::string_view message) {
     hub_.metrics().handshake_failures.inc(why);
     auto res = to_response(protocol::json_error(static_cast<unsigned>(status), message), req);
@@ -94,12 +139,17 @@ void HttpSession::upgrade(const Request& req) {
   // Bytes the client sent after the request (its first frames) are already in our buffer.
   const auto data = buffer_.cdata();
   std::string early(static_cast<const char*>(data.data()), data.size());
-  stream_.expires_never();
-  auto ws = std::make_shared<WsConnection>(stream_.release_socket(), hub_);
+  beast::get_lowest_layer(io_->stream).expires_never();
+  std::shared_ptr<WsConnection> ws;
+  if constexpr (Io::tls)
+    ws = std::make_shared<WsConnection>(std::move(io_), hub_);
+  else
+    ws = std::make_shared<WsConnection>(io_->stream.release_socket(), hub_);
   ws->start(websocket_upgrade_response(key), std::move(early), std::move(who.identity), who.invalid_token);
 }
 
-void HttpSession::refuse_unread(http::status status, std::string_view message) {
+template <class Io>
+void BasicHttpSession<Io>::refuse_unread(http::status status, std::string_view message) {
   Request dummy;
   dummy.version(11);
   dummy.keep_alive(false);
@@ -107,14 +157,15 @@ void HttpSession::refuse_unread(http::status status, std::string_view message) {
   write(to_response(protocol::json_error(static_cast<unsigned>(status), message), dummy));
 }
 
-void HttpSession::write(Response response, std::function<void()> after_write) {
-  stream_.expires_after(std::chrono::milliseconds(config_.request_timeout_ms));
+template <class Io>
+void BasicHttpSession<Io>::write(Response response, std::function<void()> after_write) {
+  beast::get_lowest_layer(io_->stream).expires_after(std::chrono::milliseconds(config_.request_timeout_ms));
   auto held = std::make_shared<Response>(std::move(response));
   std::visit(
       [&](auto& res) {
         const bool keep_alive = res.keep_alive();
-        http::async_write(stream_, res, [self = shared_from_this(), held, keep_alive,
-                                         after = std::move(after_write)](beast::error_code ec, std::size_t) {
+        http::async_write(io_->stream, res, [self = this->shared_from_this(), held, keep_alive,
+                                             after = std::move(after_write)](beast::error_code ec, std::size_t) {
           if (after) after();
           if (ec || !keep_alive) return self->close();
           self->read_request();
@@ -123,11 +174,24 @@ void HttpSession::write(Response response, std::function<void()> after_write) {
       *held);
 }
 
-void HttpSession::close() {
-  if (linger_) return lingering_close(stream_, shared_from_this());
-  beast::error_code ignored;
-  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
-  stream_.close();
+template <class Io>
+void BasicHttpSession<Io>::close() {
+  auto& tcp = beast::get_lowest_layer(io_->stream);
+  if constexpr (Io::tls) {
+    // close_notify, bounded in time; a peer that never answers it is simply disconnected.
+    tcp.expires_after(kTlsShutdownTimeout);
+    io_->stream.async_shutdown([self = this->shared_from_this()](beast::error_code) {
+      beast::get_lowest_layer(self->io_->stream).close();
+    });
+  } else {
+    if (linger_) return lingering_close(tcp, this->shared_from_this());
+    beast::error_code ignored;
+    tcp.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+    tcp.close();
+  }
 }
+
+template class BasicHttpSession<PlainStream>;
+template class BasicHttpSession<TlsStream>;
 
 }  // namespace parley::transport

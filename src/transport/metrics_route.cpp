@@ -149,6 +149,10 @@ std::string MetricsSource::render() const {
   per_label(w, "parley_frames_in_total", "type", m.frames_in, sig::kFrameInNames);
   w.family("parley_frames_out_total", "counter", "Frames queued to connections, by cause.");
   per_label(w, "parley_frames_out_total", "kind", t.frames_out, kFrameOutNames);
+  w.family("parley_tls_handshakes_total", "counter", "TLS handshakes completed (only with --tls-cert).");
+  w.sample("parley_tls_handshakes_total", {}, t.tls_handshakes.value());
+  w.family("parley_tls_handshake_failures_total", "counter", "TLS handshakes that failed: not TLS, bad ClientHello, timed out.");
+  w.sample("parley_tls_handshake_failures_total", {}, t.tls_handshake_failures.value());
   w.family("parley_presence_coalesced_total", "counter",
            "Presence frames replaced in a waiting queue by a newer event of the same subject.");
   w.sample("parley_presence_coalesced_total", {}, t.presence_coalesced.value());

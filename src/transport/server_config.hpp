@@ -1,11 +1,14 @@
 #pragma once
 // Everything the transport needs from the command line, already validated by the app layer.
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "transport/origin_policy.hpp"
 #include "transport/static_files.hpp"
+#include "transport/tls_context.hpp"
 #include "transport/ws_hub.hpp"
 
 namespace parley::transport {
@@ -21,6 +24,14 @@ struct ServerConfig {
   WsLimits ws;
   std::int64_t request_timeout_ms = 30'000;
   std::int64_t upgrade_timeout_ms = 10'000;
+  // https and wss on the listen port (plain http there is redirected); nullptr: plain http.
+  std::shared_ptr<TlsContext> tls;
+  // A second, plain-http port whose every request is redirected to https (--http-redirect-listen).
+  struct Endpoint {
+    std::string address;
+    std::uint16_t port = 0;
+  };
+  std::optional<Endpoint> http_redirect;
 };
 
 }  // namespace parley::transport

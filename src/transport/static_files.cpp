@@ -56,10 +56,11 @@ std::string_view mime_type_for(std::string_view ext) {
   return "application/octet-stream";
 }
 
-StaticFiles::StaticFiles(WebRoot web_root) : root_(std::move(web_root.dir)), headers_(std::move(web_root.headers)) {}
+StaticFiles::StaticFiles(WebRoot web_root)
+    : root_(std::move(web_root.dir)), headers_(std::move(web_root.headers)), tls_(web_root.tls) {}
 
 void StaticFiles::add_security_headers(http::header<false>& h, const Request& req) const {
-  const bool trustworthy = potentially_trustworthy(req[http::field::host], req["X-Forwarded-Proto"], false);
+  const bool trustworthy = potentially_trustworthy(req[http::field::host], req["X-Forwarded-Proto"], tls_);
   for (const auto& f : headers_)
     if (trustworthy || !secure_context_only(f.name)) h.set(f.name, f.value);
 }

@@ -16,6 +16,7 @@ namespace parley::transport {
 struct WebRoot {
   std::string dir;
   std::vector<HeaderField> headers = default_security_headers();
+  bool tls = false;  // served over https by this server: every page is a secure context
 };
 
 class StaticFiles {
@@ -34,6 +35,7 @@ private:
   bool inside_root(const std::filesystem::path& file) const;
   std::filesystem::path root_;
   std::vector<HeaderField> headers_;
+  bool tls_ = false;
 };
 
 std::string_view mime_type_for(std::string_view extension);

@@ -58,6 +58,8 @@ struct TransportMetrics {
   Labelled<DropReason> dropped;
   Labelled<HandshakeFailure> handshake_failures;
   signalling::Counter handshakes;          // upgrades accepted (101)
+  signalling::Counter tls_handshakes;      // TLS handshakes completed (--tls-cert)
+  signalling::Counter tls_handshake_failures;  // TLS handshakes that failed or timed out
   std::array<signalling::LabelledCounter<LoginResult, signalling::SharedCounter>,
              static_cast<std::size_t>(LoginProvider::count_)>
       logins{};

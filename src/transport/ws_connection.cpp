@@ -4,6 +4,7 @@
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include "transport/tls_stream.hpp"
 #include "transport/ws_hub.hpp"
 
 namespace parley::transport {
@@ -16,10 +17,18 @@ constexpr std::size_t kKeptQueueCapacity = 16;
 // Presence frames a queue holds before it starts coalescing them: below this, appending is
 // cheaper than indexing, and a queue this short is flushed within the turn anyway.
 constexpr std::size_t kCoalescePresenceAfter = 32;
+constexpr std::size_t kTlsReadBuffer = 16 * 1024;  // one TLS record
 }
 
 WsConnection::WsConnection(asio::ip::tcp::socket socket, WsHub& hub)
     : socket_(std::move(socket)), hub_(hub), parser_(hub.service().limits().max_text_bytes, hub.limits().max_message_bytes) {}
+
+WsConnection::WsConnection(std::unique_ptr<TlsStream> tls, WsHub& hub)
+    : socket_(hub.io()),
+      tls_(std::move(tls)),
+      tls_read_buffer_(kTlsReadBuffer),
+      hub_(hub),
+      parser_(hub.service().limits().max_text_bytes, hub.limits().max_message_bytes) {}
 
 WsConnection::~WsConnection() = default;
 
@@ -27,8 +36,12 @@ void WsConnection::start(std::string upgrade_response, std::string early_bytes, 
                          bool invalid_token) {
   hub_.adopt(shared_from_this());
   error_code ec;
-  socket_.non_blocking(true, ec);
-  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  if (tls_) {
+    boost::beast::get_lowest_layer(tls_->stream).socket().set_option(asio::ip::tcp::no_delay(true), ec);
+  } else {
+    socket_.non_blocking(true, ec);
+    socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  }
   conn_ = &hub_.service().open(*this, std::move(identity));
   enqueue(signalling::make_frame(std::move(upgrade_response)), WsOpcode::text, /*raw=*/true);
   if (invalid_token) {
@@ -40,6 +53,7 @@ void WsConnection::start(std::string upgrade_response, std::string early_bytes, 
 }
 
 void WsConnection::wait_readable() {
+  if (tls_) return read_tls();
   socket_.async_wait(asio::ip::tcp::socket::wait_read, [self = shared_from_this()](const error_code& ec) {
     if (ec) return self->abort();
     self->on_readable();
@@ -57,6 +71,14 @@ void WsConnection::on_readable() {
     if (n < buf.size()) break;
   }
   if (!aborted_) wait_readable();
+}
+
+void WsConnection::read_tls() {
+  tls_->stream.async_read_some(asio::buffer(tls_read_buffer_), [self = shared_from_this()](const error_code& ec, std::size_t n) {
+    if (ec || self->aborted_) return self->abort();
+    if (!self->handle_bytes(std::string_view(self->tls_read_buffer_.data(), n))) return;
+    if (!self->aborted_) self->read_tls();
+  });
 }
 
 bool WsConnection::handle_bytes(std::string_view bytes) {
@@ -205,9 +227,11 @@ void WsConnection::flush() {
   hub_.note_flushed(in_flight_.size());
   writing_ = true;
   write_started_ms_ = hub_.clock().steady_ms();
-  asio::async_write(socket_, buffers, [self = shared_from_this(), headers](const error_code& ec, std::size_t) {
-    self->on_written(ec);
-  });
+  auto done = [self = shared_from_this(), headers](const error_code& ec, std::size_t) { self->on_written(ec); };
+  if (tls_)
+    asio::async_write(tls_->stream, buffers, std::move(done));
+  else
+    asio::async_write(socket_, buffers, std::move(done));
 }
 
 void WsConnection::on_written(const error_code& ec) {
@@ -221,8 +245,9 @@ void WsConnection::on_written(const error_code& ec) {
   if (presence_index_.bucket_count() > kKeptQueueCapacity) decltype(presence_index_)().swap(presence_index_);
   if (shutdown_after_write_) {
     // Our close frame is out: stop sending and let the peer close; the sweep ends it otherwise.
+    // (Over TLS the close frame is the end; the peer closes, or the sweep does.)
     error_code ignored;
-    socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    if (!tls_) socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
     shutdown_after_write_ = false;
   }
 }
@@ -249,7 +274,10 @@ void WsConnection::abort() {
   aborted_ = true;
   closing_ = true;
   error_code ignored;
-  socket_.close(ignored);
+  if (tls_)
+    boost::beast::get_lowest_layer(tls_->stream).socket().close(ignored);
+  else
+    socket_.close(ignored);
   asio::post(hub_.io(), [self = shared_from_this()] { self->finish(); });
 }
 

@@ -17,10 +17,14 @@
 namespace parley::transport {
 
 class WsHub;
+struct TlsStream;
 
 class WsConnection final : public signalling::FrameSink, public std::enable_shared_from_this<WsConnection> {
 public:
   WsConnection(boost::asio::ip::tcp::socket socket, WsHub& hub);
+  // Over TLS: reads go through the TLS stream into a buffer of the connection's own (a plain
+  // connection reads into the hub's shared scratch buffer only once the socket is readable).
+  WsConnection(std::unique_ptr<TlsStream> tls, WsHub& hub);
   ~WsConnection() override;
 
   // Starts the connection: writes the 101 response, feeds bytes already read past the request.
@@ -44,6 +48,7 @@ private:
 
   void wait_readable();
   void on_readable();
+  void read_tls();
   bool handle_bytes(std::string_view bytes);  // false once the connection is closing
   void handle_event(WsEvent&& ev);
   void enqueue(signalling::SharedFrame data, WsOpcode opcode, bool raw = false,
@@ -61,7 +66,9 @@ private:
   void drop(DropReason reason);  // abort(), counted as the server's decision
   void finish();
 
-  boost::asio::ip::tcp::socket socket_;
+  boost::asio::ip::tcp::socket socket_;  // plain connections only
+  std::unique_ptr<TlsStream> tls_;       // TLS connections only
+  std::vector<char> tls_read_buffer_;
   WsHub& hub_;
   signalling::Connection* conn_ = nullptr;
   WsFrameParser parser_;

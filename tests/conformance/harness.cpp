@@ -74,7 +74,8 @@ ServerProcess::ServerProcess(std::vector<std::string> extra_args) {
       std::this_thread::sleep_for(std::chrono::milliseconds(30));
       if (!running()) break;
       try {
-        if (http_request(port_, "GET", "/healthz").status == 200) return;
+        // Any answer means it listens (a TLS server answers plain http with a redirect).
+        if (http_request(port_, "GET", "/healthz").status > 0) return;
       } catch (...) {
       }
     }
