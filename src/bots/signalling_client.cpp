@@ -82,6 +82,16 @@ bool SignallingClient::send_ice(const std::string& to, const std::string& offer_
   return true;
 }
 
+namespace {
+// A wss:// server whose certificate chain is not trusted: say what to do about it.
+std::string certificate_hint(const boost::system::error_code& ec) {
+  if (ec.category() != asio::error::get_ssl_category() || ec.message().find("certificate verify failed") == std::string::npos)
+    return "";
+  return " (the server's certificate is not trusted: give its CA with --custom-ca FILE, or add the CA to the system's "
+         "certificates; scripts/dev-ca.sh prints how)";
+}
+}  // namespace
+
 asio::awaitable<void> SignallingClient::run() {
   auto delay = options_.reconnect_delay;
   std::mt19937 rng(std::random_device{}());
@@ -91,7 +101,7 @@ asio::awaitable<void> SignallingClient::run() {
     try {
       co_await connect_and_serve();
     } catch (const boost::system::system_error& e) {
-      if (!stopped_) spdlog::warn("{}: signalling: {}", options_.bot_name, e.code().message());
+      if (!stopped_) spdlog::warn("{}: signalling: {}{}", options_.bot_name, e.code().message(), certificate_hint(e.code()));
     } catch (const std::exception& e) {
       if (!stopped_) spdlog::warn("{}: signalling: {}", options_.bot_name, e.what());
     }

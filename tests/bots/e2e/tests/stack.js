@@ -36,7 +36,8 @@ export async function waitFor(fn, ms = 10000, what = 'condition') {
 async function waitHttp(url, ms = 10000) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
-    try { if ((await fetch(url)).ok) return; } catch {}
+    // A server with --tls-cert answers plain http with a redirect to https: it is up too.
+    try { const r = await fetch(url, { redirect: 'manual' }); if (r.ok || r.status === 308) return; } catch {}
     await sleep(100);
   }
   throw new Error(`${url} did not come up`);
@@ -94,10 +95,10 @@ export class Stack {
   }
 
   // parley-bots with `args` after the common ones, and `env` added to the environment.
-  startBots(args, env = {}) {
+  startBots(args, env = {}, wsServer = `ws://127.0.0.1:${this.port}/ws`) {
     const log = openSync(join(this.dir, 'bots.log'), 'a');
     this.bots = spawn(join(buildDir, 'parley-bots'), [
-      '--ws-server', `ws://127.0.0.1:${this.port}/ws`, '--ice-server', 'none', '--ice-loopback-only',
+      '--ws-server', wsServer, '--ice-server', 'none', '--ice-loopback-only',
       '--bots-secret-env-file', '', '--reconnect-delay', '300ms', '--ping-period-seconds', '1s',
       ...(args.includes('--data-dir') ? [] : ['--data-dir', this.botsDataDir]), ...args,
     ], { cwd: this.dir, stdio: ['ignore', log, log], env: { ...process.env, ...env } });
