@@ -32,8 +32,9 @@ export async function waitHealthy(port: number, timeoutMs = 15_000): Promise<voi
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     try {
-      const r = await fetch(`http://127.0.0.1:${port}/healthz`);
-      if (r.ok) return;
+      // A server with --tls-cert answers plain http with a redirect to https: it is up too.
+      const r = await fetch(`http://127.0.0.1:${port}/healthz`, { redirect: 'manual' });
+      if (r.ok || r.status === 308) return;
     } catch { /* not yet */ }
     await new Promise((r) => setTimeout(r, 100));
   }
