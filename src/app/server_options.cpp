@@ -129,6 +129,8 @@ std::optional<int> parse_server_options(int argc, char** argv, ServerOptions& o)
   app.add_option("--metrics-listen", metrics_listen,
                  "Serve /metrics only on this ADDRESS:PORT (e.g. 127.0.0.1:9464), never on the main port")
       ->envname("PARLEY_METRICS_LISTEN");
+  app.add_flag("--check-config", o.check_config,
+               "Check the flags, environment, .env and the files they name (TLS, servers.json, data dir, web root), then exit");
   app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error or off")
       ->envname("PARLEY_LOG_LEVEL")->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
       ->capture_default_str();

@@ -31,6 +31,8 @@ struct ServerOptions {
   bool metrics = false;
   std::string metrics_address;
   std::uint16_t metrics_port = 0;
+  // --check-config: validate flags, environment, .env and the files they name, then exit.
+  bool check_config = false;
 };
 
 
