@@ -13,6 +13,11 @@
 //   latency     as throughput, open-loop at --rate; p50/p99/p999 from the send timestamp embedded in
 //               the payload to receipt. Latency is measured from the *intended* send time, so a
 //               stalled server or a late load generator cannot hide queueing (no coordinated omission).
+//   handshake   (parley) --concurrency dialers each connect, [TLS handshake], upgrade, read the 101 and
+//               reset the connection, over and over: new connections per second and server CPU per one.
+//
+// wss:// URLs (with --tls-ca, the CA the server certificate must verify against) run every phase
+// over TLS; a plain ws:// connection takes exactly the same code path as without TLS support.
 //
 // Every relayed payload carries a marker "BTS<t15>.<sender7>.<seq10>" (t = ns since loadgen start)
 // inside the SDP text or the ICE candidate string, where neither protocol escapes anything, so the
@@ -25,12 +30,17 @@
 // so every microsecond it spends per frame is taken from the server under test.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/json.hpp>
 
 #include <CLI/CLI.hpp>
+
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -57,7 +67,9 @@
 
 namespace net = boost::asio;
 namespace json = boost::json;
+namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
+using TlsSocket = ssl::stream<tcp::socket&>;  // TLS over a Conn's own socket
 using error_code = boost::system::error_code;
 using Clock = std::chrono::steady_clock;
 
@@ -81,6 +93,7 @@ struct Options {
   std::string phase = "idle";
   std::string url;
   std::string key = "peerjs";
+  std::string tls_ca;  // wss://: verify the server certificate against this CA
   std::size_t connections = 0;
   std::size_t pairs = 500;
   double rate = 0;
@@ -262,6 +275,8 @@ enum class State : uint8_t { idle, connecting, handshaking, registering, registe
 struct Conn {
   Conn(net::io_context& ioc, uint32_t i) : sock(ioc), index(i) {}
   tcp::socket sock;
+  std::unique_ptr<TlsSocket> tls;  // wss:// only
+  std::vector<char> tls_in;        // wss:// only: TLS reads complete later, so no shared scratch buffer
   std::string in;         // bytes of an incomplete frame (or HTTP response) carried between reads
   std::string fragments;  // a fragmented message being assembled (rare)
   std::string out;        // frames queued, written in one go when the current write ends
@@ -293,12 +308,17 @@ class Bench {
  private:
   // set-up
   bool parse_url();
+  bool make_tls_context();
+  std::unique_ptr<TlsSocket> new_tls(tcp::socket& s);
+  bool open_socket(tcp::socket& s, std::size_t source, error_code& ec);
+  std::string upgrade_request(const std::string& target) const;
   std::string target_for(const Conn& c) const;
   void build_templates(Conn& c);
 
   // ramp
   void launch();
   void start_conn(Conn& c);
+  void send_upgrade(Conn& c);
   void on_open(Conn& c);
   void ramp_done_one(Conn& c, bool ok);
   void fail(Conn& c, const error_code& ec, const char* where);
@@ -333,6 +353,20 @@ class Bench {
   void phase_relay(json::object& out);
   void ramp(std::size_t n, json::object& out);
 
+  // handshake phase
+  struct Dialer {
+    explicit Dialer(net::io_context& ioc) : sock(ioc) {}
+    tcp::socket sock;
+    std::unique_ptr<TlsSocket> tls;
+    std::string req, in;
+    uint64_t t0 = 0;
+    bool busy = false;
+  };
+  void phase_handshake(json::object& out);
+  void dial(Dialer& d);
+  template <class Stream> void dial_upgrade(Dialer& d, Stream& s);
+  void dial_end(Dialer& d, const std::string& error);
+
   Options opt_;
   net::io_context ioc_;
   net::steady_timer tick_, ka_timer_, deadline_timer_;
@@ -342,6 +376,8 @@ class Bench {
   uint64_t mask_state_ = 0x9e3779b97f4a7c15ULL;
   bool interrupted_ = false;
   std::string host_, host_header_, path_;
+  std::unique_ptr<ssl::context> tls_ctx_;  // set for wss:// URLs
+  bool host_is_ip_ = false;
   uint16_t port_ = 0;
   tcp::endpoint server_ep_;
   std::vector<net::ip::address_v4> sources_;
@@ -371,32 +407,89 @@ class Bench {
   uint64_t win_rx_ = 0, win_tx_ = 0;
   Samples lat_, lag_;
   std::size_t max_wq_ = 0;
+
+  // handshake phase state
+  std::vector<std::unique_ptr<Dialer>> dialers_;
+  std::size_t dials_ = 0;
+  uint64_t hs_ok_ = 0, hs_failed_ = 0, hs_win_ = 0;
+  Samples hs_lat_;
 };
 
 // ---------------------------------------------------------------------------------------------
 
 bool Bench::parse_url() {
   std::string u = opt_.url;
-  if (u.rfind("ws://", 0) != 0) {
-    std::fprintf(stderr, "--url must start with ws:// (got %s)\n", u.c_str());
+  const bool wss = u.rfind("wss://", 0) == 0;
+  if (!wss && u.rfind("ws://", 0) != 0) {
+    std::fprintf(stderr, "--url must start with ws:// or wss:// (got %s)\n", u.c_str());
     return false;
   }
-  u = u.substr(5);
+  if (wss != !opt_.tls_ca.empty()) {
+    std::fprintf(stderr, "wss:// URLs need --tls-ca (the CA to verify the server against), and --tls-ca needs a wss:// URL\n");
+    return false;
+  }
+  u = u.substr(wss ? 6 : 5);
   auto slash = u.find('/');
   std::string hostport = u.substr(0, slash);
   path_ = slash == std::string::npos ? "/" : u.substr(slash);
   auto colon = hostport.rfind(':');
   host_ = hostport.substr(0, colon);
-  port_ = colon == std::string::npos ? 80 : static_cast<uint16_t>(std::stoi(hostport.substr(colon + 1)));
+  port_ = colon == std::string::npos ? (wss ? 443 : 80) : static_cast<uint16_t>(std::stoi(hostport.substr(colon + 1)));
   host_header_ = hostport;
   error_code ec;
+  host_is_ip_ = host_ != "localhost";
   auto addr = net::ip::make_address(host_ == "localhost" ? "127.0.0.1" : host_, ec);
   if (ec) {
     std::fprintf(stderr, "--url host must be an IP address or localhost\n");
     return false;
   }
   server_ep_ = tcp::endpoint(addr, port_);
+  return !wss || make_tls_context();
+}
+
+bool Bench::make_tls_context() {
+  tls_ctx_ = std::make_unique<ssl::context>(ssl::context::tls_client);
+  error_code ec;
+  tls_ctx_->load_verify_file(opt_.tls_ca, ec);
+  if (!ec) tls_ctx_->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert, ec);
+  if (ec) {
+    std::fprintf(stderr, "--tls-ca %s: %s\n", opt_.tls_ca.c_str(), ec.message().c_str());
+    return false;
+  }
+  // No client session cache: every connection is a full handshake, as a new visitor's is.
+  SSL_CTX_set_session_cache_mode(tls_ctx_->native_handle(), SSL_SESS_CACHE_OFF);
   return true;
+}
+
+// A TLS client over `s` that checks the certificate names the URL's host (IP SAN or DNS name).
+std::unique_ptr<TlsSocket> Bench::new_tls(tcp::socket& s) {
+  auto t = std::make_unique<TlsSocket>(s, *tls_ctx_);
+  SSL* h = t->native_handle();
+  X509_VERIFY_PARAM* param = SSL_get0_param(h);
+  if (host_is_ip_) {
+    X509_VERIFY_PARAM_set1_ip_asc(param, host_.c_str());
+  } else {
+    X509_VERIFY_PARAM_set1_host(param, host_.c_str(), 0);
+    SSL_set_tlsext_host_name(h, host_.c_str());
+  }
+  return t;
+}
+
+// Opens a client socket bound to the source-th loopback source address (own ephemeral ports).
+bool Bench::open_socket(tcp::socket& s, std::size_t source, error_code& ec) {
+  s.open(tcp::v4(), ec);
+  if (ec) return false;
+  const int one = 1;
+  ::setsockopt(s.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+  if (server_ep_.address().is_loopback()) s.bind(tcp::endpoint(sources_[source % sources_.size()], 0), ec);
+  return !ec;
+}
+
+// A fixed key is fine for a load generator; the server only has to echo its hash.
+std::string Bench::upgrade_request(const std::string& target) const {
+  return "GET " + target + " HTTP/1.1\r\nHost: " + host_header_ +
+         "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+         "Sec-WebSocket-Version: 13\r\nUser-Agent: parley-loadgen\r\n\r\n";
 }
 
 std::string Bench::target_for(const Conn& c) const {
@@ -437,29 +530,30 @@ void Bench::launch() {
 void Bench::start_conn(Conn& c) {
   c.state = State::connecting;
   c.deadline_ns = now_ns() + static_cast<uint64_t>(opt_.handshake_timeout * 1e9);
-  auto& sock = c.sock;
   error_code ec;
-  sock.open(tcp::v4(), ec);
-  if (ec) return fail(c, ec, "socket");
-  const int one = 1;
-  ::setsockopt(sock.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
-  if (server_ep_.address().is_loopback()) {
-    sock.bind(tcp::endpoint(sources_[c.index % sources_.size()], 0), ec);
-    if (ec) return fail(c, ec, "bind");
-  }
-  sock.async_connect(server_ep_, [this, &c](error_code e) {
+  if (!open_socket(c.sock, c.index, ec)) return fail(c, ec, "socket");
+  c.sock.async_connect(server_ep_, [this, &c](error_code e) {
     if (c.state != State::connecting) return;
     if (e) return fail(c, e, "connect");
     c.sock.set_option(tcp::no_delay(true), e);
-    c.sock.non_blocking(true, e);
     c.state = State::handshaking;
-    // A fixed key is fine for a load generator; the server only has to echo its hash.
-    send(c, "GET " + target_for(c) + " HTTP/1.1\r\nHost: " + host_header_ +
-                "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                "Sec-WebSocket-Version: 13\r\nUser-Agent: parley-loadgen\r\n\r\n",
-         0xff /* raw bytes, no frame */);
-    do_read(c);
+    if (!tls_ctx_) {
+      c.sock.non_blocking(true, e);
+      return send_upgrade(c);
+    }
+    c.tls = new_tls(c.sock);
+    c.tls_in.resize(16 * 1024);  // one TLS record
+    c.tls->async_handshake(ssl::stream_base::client, [this, &c](error_code he) {
+      if (c.state != State::handshaking) return;
+      if (he) return fail(c, he, "tls handshake");
+      send_upgrade(c);
+    });
   });
+}
+
+void Bench::send_upgrade(Conn& c) {
+  send(c, upgrade_request(target_for(c)), 0xff /* raw bytes, no frame */);
+  do_read(c);
 }
 
 // Every second: connections stuck in connect, upgrade or register past their deadline fail.
@@ -561,6 +655,17 @@ void Bench::fail(Conn& c, const std::string& what) {
 // I/O
 
 void Bench::do_read(Conn& c) {
+  if (c.tls) {
+    c.tls->async_read_some(net::buffer(c.tls_in), [this, &c](error_code ec, std::size_t n) {
+      if (c.state == State::closed || c.state == State::failed) return;
+      if (ec == net::error::eof || ec == ssl::error::stream_truncated)
+        return fail(c, c.state == State::handshaking ? "upgrade: connection closed by server" : "read: connection closed by server (no close frame)");
+      if (ec) return fail(c, ec, "read");
+      const bool ok = c.state == State::handshaking ? on_handshake_bytes(c, c.tls_in.data(), n) : parse_frames(c, c.tls_in.data(), n);
+      if (ok) do_read(c);
+    });
+    return;
+  }
   c.sock.async_wait(tcp::socket::wait_read, [this, &c](error_code ec) {
     if (c.state == State::closed || c.state == State::failed) return;
     if (ec) return fail(c, ec, "read");
@@ -718,7 +823,7 @@ void Bench::do_write(Conn& c) {
   c.writing = true;
   c.out_flight.swap(c.out);
   c.out.clear();
-  net::async_write(c.sock, net::buffer(c.out_flight), [this, &c](error_code ec, std::size_t) {
+  auto done = [this, &c](error_code ec, std::size_t) {
     c.out_flight.clear();
     if (ec) {
       c.writing = false;
@@ -731,7 +836,11 @@ void Bench::do_write(Conn& c) {
     } else {
       do_write(c);
     }
-  });
+  };
+  if (c.tls)
+    net::async_write(*c.tls, net::buffer(c.out_flight), std::move(done));
+  else
+    net::async_write(c.sock, net::buffer(c.out_flight), std::move(done));
 }
 
 void Bench::on_frame(Conn& c, std::string_view f) {
@@ -1137,6 +1246,94 @@ void Bench::phase_relay(json::object& out) {
   out["server_rss_kib"] = opt_.server_pid ? proc_status_kib(opt_.server_pid, "VmRSS") : -1;
 }
 
+// New connections per second: each dialer connects, does the TLS handshake (wss://), upgrades,
+// reads the 101, resets the connection (RST: no TIME_WAIT to run out of ports) and starts over.
+void Bench::phase_handshake(json::object& out) {
+  load_ = Load::closed_loop;  // "running"; dial() stops once it is off
+  load_t0_ = now_ns();
+  win_t0_ = load_t0_ + static_cast<uint64_t>(opt_.warmup * 1e9);
+  win_t1_ = win_t0_ + static_cast<uint64_t>(opt_.duration * 1e9);
+  measuring_ = true;
+  for (std::size_t i = 0; i < std::max<std::size_t>(1, opt_.concurrency); ++i) {
+    dialers_.push_back(std::make_unique<Dialer>(ioc_));
+    dial(*dialers_.back());
+  }
+  std::fprintf(stderr, "[%8.2f] handshake: %zu dialers, %s, warm-up %.0f s, measuring %.0f s\n", now_s(), dialers_.size(),
+               tls_ctx_ ? "TLS" : "plain", opt_.warmup, opt_.duration);
+  wait_until([&] { return now_ns() >= win_t0_; }, opt_.warmup + 1);
+  const double s_cpu0 = opt_.server_pid ? proc_cpu_s(opt_.server_pid) : -1, l_cpu0 = proc_cpu_s(0), m_cpu0 = machine_busy_s();
+  const uint64_t ok0 = hs_ok_;
+  wait_until([&] { return now_ns() >= win_t1_; }, opt_.duration + 1);
+  const double s_cpu1 = opt_.server_pid ? proc_cpu_s(opt_.server_pid) : -1, l_cpu1 = proc_cpu_s(0), m_cpu1 = machine_busy_s();
+  const uint64_t done = hs_ok_ - ok0;
+  load_ = Load::off;
+  measuring_ = false;
+  wait_until([&] { return std::none_of(dialers_.begin(), dialers_.end(), [](auto& d) { return d->busy; }); }, 5);
+  const double secs = opt_.duration;
+  out["tls"] = static_cast<bool>(tls_ctx_);
+  out["dialers"] = dialers_.size();
+  out["handshakes"] = done;
+  out["handshakes_per_s"] = static_cast<double>(done) / secs;
+  out["handshakes_failed"] = hs_failed_;
+  out["p50_us"] = hs_lat_.pct(0.50);
+  out["p99_us"] = hs_lat_.pct(0.99);
+  if (s_cpu0 >= 0) {
+    out["server_cpu_pct"] = 100.0 * (s_cpu1 - s_cpu0) / secs;
+    out["server_cpu_us_per_handshake"] = (s_cpu1 - s_cpu0) * 1e6 / static_cast<double>(std::max<uint64_t>(1, done));
+    out["other_cpu_pct"] = 100.0 * ((m_cpu1 - m_cpu0) - (s_cpu1 - s_cpu0) - (l_cpu1 - l_cpu0)) / secs;
+  }
+  out["loadgen_cpu_pct"] = 100.0 * (l_cpu1 - l_cpu0) / secs;
+  out["loadgen_cpu_us_per_handshake"] = (l_cpu1 - l_cpu0) * 1e6 / static_cast<double>(std::max<uint64_t>(1, done));
+}
+
+void Bench::dial(Dialer& d) {
+  d.busy = load_ != Load::off && !interrupted_;
+  if (!d.busy) return;
+  d.tls.reset();  // nothing of the last connection is pending: each step starts the next
+  d.in.clear();
+  d.t0 = now_ns();
+  error_code ec;
+  if (!open_socket(d.sock, dials_++, ec)) return dial_end(d, "socket: " + ec.message());
+  d.sock.async_connect(server_ep_, [this, &d](error_code e) {
+    if (e) return dial_end(d, "connect: " + e.message());
+    d.sock.set_option(tcp::no_delay(true), e);
+    if (!tls_ctx_) return dial_upgrade(d, d.sock);
+    d.tls = new_tls(d.sock);
+    d.tls->async_handshake(ssl::stream_base::client, [this, &d](error_code he) {
+      if (he) return dial_end(d, "tls handshake: " + he.message());
+      dial_upgrade(d, *d.tls);
+    });
+  });
+}
+
+template <class Stream>
+void Bench::dial_upgrade(Dialer& d, Stream& s) {
+  if (d.req.empty()) d.req = upgrade_request(path_);
+  net::async_write(s, net::buffer(d.req), [this, &d, &s](error_code e, std::size_t) {
+    if (e) return dial_end(d, "upgrade write: " + e.message());
+    net::async_read_until(s, net::dynamic_buffer(d.in), "\r\n\r\n", [this, &d](error_code re, std::size_t) {
+      if (re) return dial_end(d, "upgrade read: " + re.message());
+      if (d.in.compare(0, 12, "HTTP/1.1 101") != 0) return dial_end(d, "upgrade: " + d.in.substr(0, d.in.find("\r\n")));
+      dial_end(d, "");
+    });
+  });
+}
+
+void Bench::dial_end(Dialer& d, const std::string& error) {
+  const uint64_t now = now_ns();
+  if (error.empty()) {
+    ++hs_ok_;
+    if (measuring_ && now >= win_t0_ && now < win_t1_) hs_lat_.v.push_back(static_cast<float>(static_cast<double>(now - d.t0) / 1e3));
+  } else {
+    ++hs_failed_;
+    count_error(error);
+  }
+  error_code ignored;
+  d.sock.set_option(net::socket_base::linger(true, 0), ignored);
+  d.sock.close(ignored);
+  dial(d);
+}
+
 int Bench::run() {
   if (!parse_url()) return 2;
   rng_.seed(opt_.seed);
@@ -1172,6 +1369,8 @@ int Bench::run() {
   out["server_pid"] = opt_.server_pid;
   if (opt_.phase == "idle")
     phase_idle(out);
+  else if (opt_.phase == "handshake")
+    phase_handshake(out);
   else
     phase_relay(out);
 
@@ -1194,9 +1393,12 @@ int main(int argc, char** argv) {
   Options o;
   CLI::App app{"parley-loadgen: WebSocket signalling load generator (Parley and PeerServer)"};
   app.add_option("--mode", o.mode, "Protocol: parley or peerjs")->check(CLI::IsMember({"parley", "peerjs"}));
-  app.add_option("--phase", o.phase, "idle | throughput | latency")->check(CLI::IsMember({"idle", "throughput", "latency"}));
-  app.add_option("--url", o.url, "parley: ws://127.0.0.1:3001/ws; peerjs: ws://127.0.0.1:9000/ (\"peerjs?key=..&id=..&token=..\" is appended)")
+  app.add_option("--phase", o.phase, "idle | throughput | latency | handshake")
+      ->check(CLI::IsMember({"idle", "throughput", "latency", "handshake"}));
+  app.add_option("--url", o.url, "parley: ws://127.0.0.1:3001/ws; peerjs: ws://127.0.0.1:9000/ (\"peerjs?key=..&id=..&token=..\" is appended); "
+                                 "wss://... with --tls-ca")
       ->required();
+  app.add_option("--tls-ca", o.tls_ca, "wss:// URLs: PEM file of the CA the server certificate must verify against");
   app.add_option("--key", o.key, "PeerServer key");
   app.add_option("--connections,-n", o.connections, "Connections to open (idle phase; relay phases: at least 2*pairs, extra ones are idle bystanders)");
   app.add_option("--pairs", o.pairs, "Relay phases: random pairs of connections that relay to each other");
@@ -1212,7 +1414,7 @@ int main(int argc, char** argv) {
   app.add_option("--keepalive", o.keepalive, "Seconds between keepalives per connection (parley echo ping, peerjs HEARTBEAT; 0 = none)");
   app.add_option("--server-pid", o.server_pid, "PID of the server, for VmRSS and CPU time from /proc");
   app.add_option("--source-ips", o.source_ips, "Bind clients to 127.0.0.1..N round-robin (0 = one per 20000 connections)");
-  app.add_option("--concurrency", o.concurrency, "Ramp: connections in flight (connect + upgrade + register)");
+  app.add_option("--concurrency", o.concurrency, "Ramp: connections in flight (connect + upgrade + register); handshake phase: dialers");
   app.add_option("--verify", o.verify, "Fully parse and check the first N relayed frames received");
   app.add_option("--sdp-every", o.sdp_every, "Every Nth relayed frame is an SDP offer, the others ICE candidates");
   app.add_option("--sdp-bytes", o.sdp_bytes, "Size of the SDP text");
