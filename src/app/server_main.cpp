@@ -15,6 +15,7 @@
 #include "signalling/routing/local_presence.hpp"
 #include "signalling/routing/local_router.hpp"
 #include "transport/account_routes.hpp"
+#include "transport/ice_servers_route.hpp"
 #include "transport/curl_http_client.hpp"
 #include "transport/http_server.hpp"
 #include "transport/management_listener.hpp"
@@ -51,6 +52,13 @@ int main(int argc, char** argv) {
   boost::asio::thread_pool blocking(2);
   transport::AccountRoutes account_routes(io, blocking, *accounts, clock);
   account_routes.install(server.routes());
+  // TURN credentials (PROTOCOL §3.11): callers are users, bots, or registered connections (tickets).
+  std::optional<transport::IceServersRoute> ice_servers;
+  if (options.turn) {
+    service.enable_turn_tickets();
+    ice_servers.emplace(*options.turn, service, identities, clock);
+    ice_servers->install(server.routes());
+  }
 
   // A deleted bot's WebSockets are closed with 1008 (§2.2), on the I/O thread.
   accounts->bots().set_on_deleted([&](const storage::User& user) {

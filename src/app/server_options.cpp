@@ -11,6 +11,7 @@
 #include "app/dotenv.hpp"
 #include "app/duration_flag.hpp"
 #include "app/server_account_options.hpp"
+#include "app/server_turn_options.hpp"
 #include "app/duration.hpp"
 #include "app/servers_json.hpp"
 #include "transport/security_headers.hpp"
@@ -123,6 +124,8 @@ std::optional<int> parse_server_options(int argc, char** argv, ServerOptions& o)
       ->envname("PARLEY_COOKIE_SECURE")->capture_default_str();
   AccountFlags account_flags;
   add_account_options(app, account_flags, o);
+  TurnFlags turn_flags;
+  add_turn_options(app, turn_flags);
   app.add_option("--metrics", o.metrics,
                  "Serve Prometheus /metrics on the main port (public there: prefer --metrics-listen)")
       ->envname("PARLEY_METRICS")->capture_default_str();
@@ -185,6 +188,7 @@ std::optional<int> parse_server_options(int argc, char** argv, ServerOptions& o)
 
   std::vector<app::LoginProvider> login_buttons;
   if (auto problem = finish_account_options(account_flags, o, login_buttons)) return fail(*problem);
+  if (auto problem = finish_turn_options(turn_flags, o)) return fail(*problem);
 
   if (!servers_json_file.empty()) {
     std::ifstream in(servers_json_file);
@@ -201,6 +205,7 @@ std::optional<int> parse_server_options(int argc, char** argv, ServerOptions& o)
     sj.ice_servers = ice_servers;
     sj.allow_anonymous = l.allow_anonymous;
     sj.login_providers = std::move(login_buttons);  // the configured logins only (§10.1)
+    if (o.turn) sj.ice_servers_endpoint = sj.api_prefix + "/ice-servers";
     s.servers_json = app::render_servers_json(sj);
   }
   // The page may connect to its own origin and to the servers it lists (built once, here).

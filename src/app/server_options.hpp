@@ -5,6 +5,7 @@
 #include <string>
 
 #include "accounts/accounts.hpp"
+#include "accounts/turn_credentials.hpp"
 #include "signalling/signalling_service.hpp"
 #include "transport/server_config.hpp"
 
@@ -31,6 +32,8 @@ struct ServerOptions {
   bool metrics = false;
   std::string metrics_address;
   std::uint16_t metrics_port = 0;
+  // TURN credentials at GET /ice-servers (--turn-secret-file, --turn-url, --turn-ttl); none without.
+  std::optional<accounts::TurnConfig> turn;
   // --check-config: validate flags, environment, .env and the files they name, then exit.
   bool check_config = false;
 };

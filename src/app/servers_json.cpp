@@ -14,6 +14,7 @@ std::string render_servers_json(const ServersJsonConfig& c) {
   if (c.ice_servers.empty()) w.value("stun:stun.l.google.com:19302");
   for (const auto& s : c.ice_servers) w.value(s);
   w.end_array();
+  if (!c.ice_servers_endpoint.empty()) w.member("iceServersEndpoint", c.ice_servers_endpoint);
   w.member("apiPrefix", c.api_prefix);
   w.key("idp").begin_array();
   for (const auto& p : c.login_providers) {

@@ -16,6 +16,7 @@ struct ServersJsonConfig {
   std::vector<std::string> ice_servers;  // never empty in the output (§10.1)
   std::vector<LoginProvider> login_providers;
   bool allow_anonymous = true;
+  std::string ice_servers_endpoint;  // `iceServersEndpoint` (§10.1) when TURN credentials are served
 };
 
 std::string render_servers_json(const ServersJsonConfig& config);

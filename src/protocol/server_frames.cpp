@@ -15,11 +15,12 @@ std::string node_ref_frame(std::string_view key, std::string_view node_id) {
 std::string encode_online(std::string_view node_id) { return node_ref_frame("online", node_id); }
 std::string encode_offline(std::string_view node_id) { return node_ref_frame("offline", node_id); }
 
-std::string encode_register_reply(std::string_view node_id, std::string_view final_name) {
+std::string encode_register_reply(std::string_view node_id, std::string_view final_name, std::string_view turn_ticket) {
   std::string out;
   JsonWriter w(out);
   w.begin_object().member("node_id", node_id);
   w.key("register").begin_object().member("node_name", final_name).end_object();
+  if (!turn_ticket.empty()) w.member("turn_ticket", turn_ticket);
   w.end_object();
   return out;
 }

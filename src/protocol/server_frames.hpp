@@ -11,7 +11,8 @@ namespace parley::protocol {
 
 std::string encode_online(std::string_view node_id);
 std::string encode_offline(std::string_view node_id);
-std::string encode_register_reply(std::string_view node_id, std::string_view final_name);
+// `turn_ticket`: a top-level key of its own (PROTOCOL §2.4), only when not empty.
+std::string encode_register_reply(std::string_view node_id, std::string_view final_name, std::string_view turn_ticket = {});
 std::string encode_pong(std::string_view node_id, const EchoPayload& ping, std::int64_t server_ms);
 std::string encode_rename_broadcast(std::string_view node_id, std::string_view final_name,
                                     std::optional<std::int64_t> color, std::string_view origin_name);

@@ -230,7 +230,16 @@ void SignallingService::handle_register(Connection& c, const proto::RegisterPayl
   }
   presence_.announce(c);
   metrics_.registrations.inc();
-  c.sink->reply(make_frame(proto::encode_register_reply(c.node_id, c.name)));
+  c.sink->reply(make_frame(proto::encode_register_reply(c.node_id, c.name, tickets_ ? tickets_->issue(c.node_id) : "")));
+}
+
+std::optional<std::string> SignallingService::registered_node_of(std::string_view ticket) {
+  if (!tickets_) return std::nullopt;
+  auto node = tickets_->node_of(ticket);
+  if (!node) return std::nullopt;
+  const Connection* c = registry_.find(*node);
+  if (!c || !c->registered) return std::nullopt;
+  return node;
 }
 
 void SignallingService::handle_echo(Connection& c, const proto::EchoPayload& p) {

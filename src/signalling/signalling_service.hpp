@@ -11,6 +11,7 @@
 #include "signalling/metrics.hpp"
 #include "signalling/name_policy.hpp"
 #include "signalling/registry.hpp"
+#include "signalling/turn_ticket.hpp"
 #include "signalling/routing/presence.hpp"
 #include "signalling/routing/router.hpp"
 
@@ -55,6 +56,12 @@ public:
 
   const Registry& registry() const { return registry_; }
   Registry& registry() { return registry_; }
+
+  // With TURN credentials configured: each register reply carries a `turn_ticket` that proves the
+  // registration to GET /ice-servers (turn_ticket.hpp).
+  void enable_turn_tickets() { tickets_.emplace(); }
+  // The node id of a ticket whose connection is registered now; nullopt otherwise.
+  std::optional<std::string> registered_node_of(std::string_view ticket);
   const SignallingLimits& limits() const { return limits_; }
   const Presence& presence() const { return presence_; }
   // Counted on the I/O thread; the transport counts its own frames in (ping, pong) here too.
@@ -93,6 +100,7 @@ private:
   Registry registry_;
   std::uint64_t default_name_counter_ = 0;
   SignallingMetrics metrics_;
+  std::optional<TurnTickets> tickets_;
 };
 
 }  // namespace parley::signalling

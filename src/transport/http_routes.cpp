@@ -82,7 +82,7 @@ void HttpRoutes::handle(const Request& req, Done done) const {
     StringResponse res{http::status::no_content, req.version()};
     add_cors_headers(req, res.base());
     res.set(http::field::access_control_allow_methods, "GET, POST, DELETE, OPTIONS");
-    res.set(http::field::access_control_allow_headers, "Content-Type, Authorization");
+    res.set(http::field::access_control_allow_headers, "Content-Type, Authorization, X-Parley-Turn-Ticket");
     res.set(http::field::access_control_max_age, "600");
     res.keep_alive(req.keep_alive());
     return done(std::move(res), {});
