@@ -1,9 +1,11 @@
 #include "transport/ws_connection.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include "transport/tls_buffered.hpp"
 #include "transport/tls_stream.hpp"
 #include "transport/ws_hub.hpp"
 
@@ -17,7 +19,7 @@ constexpr std::size_t kKeptQueueCapacity = 16;
 // Presence frames a queue holds before it starts coalescing them: below this, appending is
 // cheaper than indexing, and a queue this short is flushed within the turn anyway.
 constexpr std::size_t kCoalescePresenceAfter = 32;
-constexpr std::size_t kTlsReadBuffer = 16 * 1024;  // one TLS record
+constexpr std::size_t kTlsReadBuffer = 16 * 1024;  // one TLS record, or several small ones
 }
 
 WsConnection::WsConnection(asio::ip::tcp::socket socket, WsHub& hub)
@@ -74,10 +76,19 @@ void WsConnection::on_readable() {
 }
 
 void WsConnection::read_tls() {
-  tls_->stream.async_read_some(asio::buffer(tls_read_buffer_), [self = shared_from_this()](const error_code& ec, std::size_t n) {
+  // Every whole record already received is decrypted before the frames are handled, as the plain
+  // path reads all the socket holds: the relays they cause then leave in one flush, not one write
+  // (and one TLS record) per record read. Never waits for a record that is not all here.
+  auto more = [ssl = tls_->stream.native_handle(), size = tls_read_buffer_.size()](const error_code& ec, std::size_t n) -> std::size_t {
+    if (ec) return 0;
+    if (n == 0) return size;
+    return tls_record_buffered(ssl) ? size - n : 0;
+  };
+  asio::async_read(tls_->stream, asio::buffer(tls_read_buffer_), std::move(more), [self = shared_from_this()](const error_code& ec, std::size_t n) {
+    // Bytes read before an error (a close frame, then close_notify) are handled first.
+    if (n > 0 && !self->aborted_ && !self->handle_bytes(std::string_view(self->tls_read_buffer_.data(), n))) return;
     if (ec || self->aborted_) return self->abort();
-    if (!self->handle_bytes(std::string_view(self->tls_read_buffer_.data(), n))) return;
-    if (!self->aborted_) self->read_tls();
+    self->read_tls();
   });
 }
 

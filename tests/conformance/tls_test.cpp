@@ -340,3 +340,44 @@ TEST(Tls, SighupSwapsTheCertificateAndOpenConnectionsStayUp) {
   EXPECT_EQ(https_get(server.port(), second.path / "ca.pem", "/healthz").leaf_sha256, sha256_of_file(second.path / "server.pem"));
   EXPECT_TRUE(server.running());
 }
+
+TEST(Tls, RecordsThatArriveTogetherAreAllRelayedInOrder) {
+  // Each frame in its own TLS record (some larger than the server's 16 KiB read buffer), written
+  // back to back, then the close frame: the server decrypts all records already received in one
+  // read, and must lose or reorder none of them, nor the close frame behind them.
+  TempDir tmp;
+  dev_ca(tmp.path);
+  auto args = tls_args(tmp.path);
+  args.insert(args.end(), {"--rate-limit", "1000", "--rate-burst", "1000"});
+  ServerProcess server(args);
+  WssClient a(server.port(), tmp.path / "ca.pem");
+  WssClient b(server.port(), tmp.path / "ca.pem");
+  const auto ra = a.exchange(R"({"register":{"node_name":"tls-a"}})", "register");
+  const auto rb = b.exchange(R"({"register":{"node_name":"tls-b"}})", "register");
+  ASSERT_TRUE(ra.contains("node_id") && rb.contains("node_id"));
+  const std::string from = std::string(ra.at("node_id").as_string()), to = std::string(rb.at("node_id").as_string());
+  constexpr int kFrames = 40;
+  a.ws.auto_fragment(false);
+  for (int i = 0; i < kFrames; ++i) {
+    const std::string pad(i % 5 == 0 ? 20000 : 100, 'p');
+    a.ws.write(asio::buffer(R"({"ice_offer":{"offer_json":"{\"candidate\":\"c)" + std::to_string(i) + " " + pad +
+                            R"(\"}","from_node_id":")" + from + R"(","to_node_id":")" + to + R"("}})"));
+  }
+  // The server echoes the close frame, then ends the TCP connection without a close_notify of its
+  // own, which Beast's TLS teardown reports as stream_truncated; a lost close frame is a timeout.
+  beast::error_code closed;
+  a.ws.close(websocket::close_code::normal, closed);
+  EXPECT_TRUE(!closed || closed == ssl::error::stream_truncated) << closed.message();
+  std::vector<int> got;
+  for (int i = 0; i < 3 * kFrames && got.size() < kFrames; ++i) {
+    beast::flat_buffer buf;
+    b.ws.read(buf);
+    const auto text = beast::buffers_to_string(buf.data());
+    const std::string mark = R"(\"candidate\":\"c)";  // inside the escaped offer_json
+    const auto at = text.find(mark);
+    if (text.find("ice_offer") != std::string::npos && at != std::string::npos) got.push_back(std::stoi(text.substr(at + mark.size())));
+  }
+  std::vector<int> want(kFrames);
+  for (int i = 0; i < kFrames; ++i) want[static_cast<std::size_t>(i)] = i;
+  EXPECT_EQ(got, want);
+}
