@@ -1,9 +1,14 @@
 // TURN credentials from a server entry's `iceServersEndpoint` (PROTOCOL.md §3.11, §10.1: fetched
 // before each peer connection). The test serves servers.json with the endpoint added and answers
 // the endpoint itself, counting requests: every connection (and every ICE restart) asks for
-// credentials unless the cached ones are still young, and the peer connection uses them.
+// credentials unless the cached ones are still young, and the peer connection uses them. Then the
+// same against a real parley-server issuing credentials to registered visitors (turn_ticket).
 import { test, expect, type BrowserContext } from '@playwright/test';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { expectNoConsoleErrors, messageByText, openChat, openUser, ownId, send, type User } from './helpers';
+import { binaryPath, freePort, REPO, spawnServer, waitHealthy } from './serverControl';
 
 const TURN_URL = 'turn:127.0.0.1:9?transport=udp'; // nothing listens: host candidates still connect
 
@@ -64,5 +69,43 @@ test('each connection and ICE restart gets TURN credentials that are still fresh
   } finally {
     await jo?.ctx.close();
     await kim?.ctx.close();
+  }
+});
+
+test("a real parley-server with --turn-secret-file hands each registered visitor credentials through its turn_ticket", async ({ browser }) => {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-e2e-turn-'));
+  writeFileSync(join(dir, 'turn-secret'), 'e2e-secret\n');
+  const port = await freePort();
+  const pid = spawnServer(binaryPath(), [
+    '--listen', `127.0.0.1:${port}`, '--web-root', resolve(REPO, 'web/dist'), '--ice-server', 'stun:127.0.0.1:9',
+    '--data-dir', join(dir, 'data'), '--management-listen', join(dir, 'management.sock'),
+    '--turn-secret-file', join(dir, 'turn-secret'), '--turn-url', TURN_URL, '--turn-ttl', '1h',
+  ], join(dir, 'server.log'), dir);
+  const base = `http://127.0.0.1:${port}/`;
+  let ana: User | undefined;
+  let ben: User | undefined;
+  try {
+    await waitHealthy(port);
+    ana = await openUser(browser, 'ana', 'teal', undefined, base);
+    ben = await openUser(browser, 'ben', 'green', undefined, base);
+    await openChat(ana, 'ben');
+    await send(ana, 'relay-ready');
+    await expect(messageByText(ana, 'relay-ready').getByTestId('delivered')).toBeVisible();
+    const seen = await ana.page.evaluate(() => {
+      const p = (window as unknown as { parley: { getState(): { ownId?: string }; sessions: Map<string, { pc: RTCPeerConnection }> } }).parley;
+      const s = [...p.sessions.values()][0];
+      return { own: p.getState().ownId, servers: s?.pc.getConfiguration().iceServers ?? [] };
+    });
+    const turn = seen.servers.find((s) => JSON.stringify(s.urls).includes('turn:'));
+    expect(turn, JSON.stringify(seen.servers)).toBeTruthy();
+    // `<expiry>:<node id>`: the server gave them to this registered connection, for an hour.
+    const [expiry, who] = String(turn!.username).split(':');
+    expect(who).toBe(seen.own);
+    expect(Number(expiry) - Date.now() / 1000).toBeGreaterThan(3500);
+    expectNoConsoleErrors(ana, ben);
+  } finally {
+    await ana?.ctx.close();
+    await ben?.ctx.close();
+    try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ }
   }
 });

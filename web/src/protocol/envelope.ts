@@ -31,6 +31,8 @@ export interface Envelope {
   sdp_offer?: SdpPayload;
   ice_offer?: IcePayload;
   error?: ErrorPayload;
+  /** [Parley] in the register reply when the server issues TURN credentials: proof of the registration for /ice-servers */
+  turn_ticket?: string;
 }
 
 export type DecodeResult =
@@ -175,6 +177,8 @@ export function decodeEnvelope(text: string): DecodeResult {
     if (offline) frame.offline = decodeNodeRef(offline, 'offline');
     const error = obj(raw, 'error');
     if (error) frame.error = decodeError(error);
+    const ticket = raw.turn_ticket;
+    if (typeof ticket === 'string' && ticket) frame.turn_ticket = ticket; // anything else: ignored, not an error
   } catch (e) {
     if (e instanceof FieldError) return { ok: false, code: 'bad_field', ref: e.ref.replace(/^\./, '') };
     throw e;

@@ -42,6 +42,18 @@ describe('TURN credentials from iceServersEndpoint (§3.11, §10.1)', () => {
     await plain.get();
     expect(plain.fetches).toBe(2);
   });
+  it('sends the headers it is given at each fetch (the turn ticket of the current registration)', async () => {
+    const seen: (string | null)[] = [];
+    let ticket = 'n1.aa';
+    const src = new IceServerSource('/ice-servers', (_u, init) => {
+      seen.push(new Headers(init.headers).get('X-Parley-Turn-Ticket'));
+      return ok({ iceServers: [{ urls: 'turn:x', username: 'u', credential: 'p' }] });
+    }, 5000, () => ({ 'X-Parley-Turn-Ticket': ticket }));
+    await src.get();
+    ticket = 'n2.bb';
+    await src.get();
+    expect(seen).toEqual(['n1.aa', 'n2.bb']);
+  });
   it('falls back to nothing (the static list) when the endpoint fails', async () => {
     const src = new IceServerSource('/ice-servers', () => Promise.resolve(new Response('no', { status: 404 })));
     expect(await src.get()).toBeNull();

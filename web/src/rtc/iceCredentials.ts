@@ -47,7 +47,13 @@ export class IceServerSource {
   /** number of requests made, for the tests */
   fetches = 0;
 
-  constructor(readonly url: string, private readonly fetcher: Fetcher = (u, i) => fetch(u, i), private readonly timeoutMs = 5000) {}
+  /** `headers`: asked at each fetch (the signalling connection's `turn_ticket` changes with each registration) */
+  constructor(
+    readonly url: string,
+    private readonly fetcher: Fetcher = (u, i) => fetch(u, i),
+    private readonly timeoutMs = 5000,
+    private readonly headers: () => Record<string, string> = () => ({}),
+  ) {}
 
   /** Credentials for a new connection or an ICE restart; null when the endpoint fails (use the static list). */
   get(now = Date.now()): Promise<RTCIceServer[] | null> {
@@ -61,7 +67,7 @@ export class IceServerSource {
     const timer = setTimeout(() => ctl.abort(), this.timeoutMs);
     this.fetches++;
     try {
-      const res = await this.fetcher(this.url, { credentials: 'include', cache: 'no-store', signal: ctl.signal });
+      const res = await this.fetcher(this.url, { credentials: 'include', cache: 'no-store', signal: ctl.signal, headers: this.headers() });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       const servers = parseIceServers(await res.json());
       if (!servers.length) throw new Error('no usable entries');

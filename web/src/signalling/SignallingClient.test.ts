@@ -60,6 +60,16 @@ describe('SignallingClient', () => {
     ws().serverSends({ node_id: 'me', register: { node_name: 'alice' } });
     expect(c.nodeId).toBe('me');
     expect(events).toContain('registered:me:alice');
+    expect(c.turnTicket).toBeNull();
+  });
+
+  it("keeps the register reply's turn_ticket for /ice-servers, and drops it with the next registration", () => {
+    const { c, ws } = client();
+    ws().open();
+    ws().serverSends({ node_id: 'me', register: { node_name: 'alice' }, turn_ticket: 'me.abc' });
+    expect(c.turnTicket).toBe('me.abc');
+    ws().serverSends({ node_id: 'me', register: { node_name: 'alice2' }, turn_ticket: 7 });
+    expect(c.turnTicket).toBeNull();
   });
 
   it('ignores garbage and offers addressed to someone else', () => {

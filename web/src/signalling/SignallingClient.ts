@@ -32,6 +32,7 @@ export class SignallingClient extends Emitter<SignallingEvents> {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private stopped = true;
   private _nodeId: string | null = null;
+  private _turnTicket: string | null = null;
   private _status: SignallingStatus = 'closed';
 
   constructor(private readonly url: string, private readonly registerFrame: () => Envelope) {
@@ -39,6 +40,8 @@ export class SignallingClient extends Emitter<SignallingEvents> {
   }
 
   get nodeId(): string | null { return this._nodeId; }
+  /** The register reply's `turn_ticket` (docs/PROTOCOL-EXTENSIONS.md): sent with /ice-servers requests. */
+  get turnTicket(): string | null { return this._turnTicket; }
   get status(): SignallingStatus { return this._status; }
 
   start(): void {
@@ -133,6 +136,7 @@ export class SignallingClient extends Emitter<SignallingEvents> {
     if (f.online) this.emit('online', f.online.node_id);
     if (f.node_id && f.register) {
       this._nodeId = f.node_id;
+      this._turnTicket = f.turn_ticket ?? null;
       this.attempt = 0;
       this.setStatus('registered');
       this.emit('registered', f.node_id, f.register.node_name);

@@ -84,7 +84,13 @@ export class Connection {
     sig.on('rtt', (ms) => this.store.set({ wsRttMs: ms }));
     this.host.attach(sig);
     sig.start();
-    this.iceSource = server.iceServersEndpoint ? new IceServerSource(server.iceServersEndpoint) : null;
+    // Parley servers answer /ice-servers only to callers they know: a session, or this
+    // connection's registration, proved by the ticket of its register reply.
+    const ticket = (): Record<string, string> => {
+      const t = this.signalling?.turnTicket;
+      return t ? { 'X-Parley-Turn-Ticket': t } : {};
+    };
+    this.iceSource = server.iceServersEndpoint ? new IceServerSource(server.iceServersEndpoint, undefined, undefined, ticket) : null;
   }
 
   /** Closes the WebSocket deliberately (no reconnect); `forget` also unpins the server. */
