@@ -7,7 +7,9 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <iostream>
 
+#include "app/config_check.hpp"
 #include "app/server_bots_command.hpp"
 #include "app/server_options.hpp"
 #include "accounts/accounts.hpp"
@@ -27,6 +29,8 @@ int main(int argc, char** argv) {
   if (auto exit_code = app::run_admin_command(argc, argv)) return *exit_code;
   app::ServerOptions options;
   if (auto exit_code = app::parse_server_options(argc, argv, options)) return *exit_code;
+  // --check-config: the files the options name, then exit 0 or 2 without starting anything.
+  if (options.check_config) return app::print_config_check(app::check_config_files(options), std::cout, std::cerr);
   spdlog::set_level(spdlog::level::from_str(options.log_level));
 
   boost::asio::io_context io(1);
