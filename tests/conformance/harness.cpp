@@ -55,9 +55,16 @@ ServerProcess::ServerProcess(std::vector<std::string> extra_args) {
     if (!given("--management-listen"))
       extra_args.insert(extra_args.end(), {"--management-listen", temp_dir_ + "/management.sock"});
   }
+  // A lone "--listen-addr" in extra_args: the server gets its port through that spelling (the
+  // original server's) instead of --listen.
+  std::string listen_flag = "--listen";
+  if (auto it = std::find(extra_args.begin(), extra_args.end(), "--listen-addr"); it != extra_args.end()) {
+    listen_flag = "--listen-addr";
+    extra_args.erase(it);
+  }
   for (int attempt = 0; attempt < 5; ++attempt) {
     port_ = pick_free_port();
-    std::vector<std::string> args = {PARLEY_SERVER_BINARY, "--listen", "127.0.0.1:" + std::to_string(port_),
+    std::vector<std::string> args = {PARLEY_SERVER_BINARY, listen_flag, "127.0.0.1:" + std::to_string(port_),
                                      "--log-level", "error", "--env-file", ""};
     if (std::find(extra_args.begin(), extra_args.end(), "--web-root") == extra_args.end())
       args.insert(args.end(), {"--web-root", "/nonexistent"});

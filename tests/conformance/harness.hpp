@@ -22,7 +22,8 @@ class ServerProcess {
 public:
   // Without --data-dir / --management-listen in `extra_args`, the server gets a private temporary
   // data directory with the management socket inside it (removed with the ServerProcess), so
-  // parallel servers never share a database or a socket.
+  // parallel servers never share a database or a socket. A lone "--listen-addr" makes it listen
+  // through the original server's spelling of --listen.
   explicit ServerProcess(std::vector<std::string> extra_args = {});
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
