@@ -7,7 +7,7 @@
 #   bench/signalling/tls.sh
 #   ROUNDS=1 DURATION=3 WARMUP=1 PAIRS=100 bench/signalling/tls.sh   # a quick check of the pipeline
 #
-# Tunables (environment): ROUNDS (3), PAIRS (1000, relay phases: 2*PAIRS connections), THR_WINDOW (4),
+# Tunables (environment): ROUNDS (3), PHASES ("throughput latency handshake"), PAIRS (1000, relay phases: 2*PAIRS connections), THR_WINDOW (4),
 # LAT_RATE (5000 frames/s, open loop), HS_DIALERS (16 connections in flight in the handshake phase),
 # DURATION (10 s measured per phase), WARMUP (3 s), BUILD_DIR (build-bench), WS_PORT, WSS_PORT, NICE,
 # PARLEY_SERVER (a parley-server binary to measure instead of the one built, e.g. an older build).
@@ -19,6 +19,7 @@ cd "$root"
 
 BUILD_DIR="${BUILD_DIR:-$root/build-bench}"
 ROUNDS="${ROUNDS:-3}"
+PHASES="${PHASES:-throughput latency handshake}"
 PAIRS="${PAIRS:-1000}"
 THR_WINDOW="${THR_WINDOW:-4}"
 LAT_RATE="${LAT_RATE:-5000}"
@@ -104,7 +105,7 @@ run_one() {  # $1 = ws | wss, $2 = phase, $3 = round
 
 for r in $(seq 1 "$ROUNDS"); do
   if [ $((r % 2)) = 1 ]; then order="ws wss"; else order="wss ws"; fi
-  for phase in throughput latency handshake; do
+  for phase in $PHASES; do
     for kind in $order; do run_one "$kind" "$phase" "$r"; done
   done
 done
