@@ -66,23 +66,9 @@ void self_signed(const fs::path& cert, const fs::path& key, long from_days, long
   EVP_PKEY_free(pkey);
 }
 
-std::string sha256_of_leaf(SSL* s) {
-  X509* peer = SSL_get1_peer_certificate(s);
-  if (!peer) return "";
-  unsigned char md[32];
-  unsigned int n = 0;
-  X509_digest(peer, EVP_sha256(), md, &n);
-  X509_free(peer);
-  std::string hex;
-  for (unsigned i = 0; i < n; ++i) hex += fmt_hex(md[i]);
-  return hex;
-}
-
-// The leaf of a PEM file (the first certificate), as the same hex digest.
-std::string sha256_of_file(const fs::path& pem) {
-  FILE* f = std::fopen(pem.c_str(), "r");
-  X509* x = PEM_read_X509(f, nullptr, nullptr, nullptr);
-  std::fclose(f);
+// The SHA-256 of a certificate, in hex; takes ownership of `x` ("" when null).
+std::string sha256_hex(X509* x) {
+  if (!x) return "";
   unsigned char md[32];
   unsigned int n = 0;
   X509_digest(x, EVP_sha256(), md, &n);
@@ -90,6 +76,16 @@ std::string sha256_of_file(const fs::path& pem) {
   std::string hex;
   for (unsigned i = 0; i < n; ++i) hex += fmt_hex(md[i]);
   return hex;
+}
+
+std::string sha256_of_leaf(SSL* s) { return sha256_hex(SSL_get1_peer_certificate(s)); }
+
+// The leaf of a PEM file (the first certificate), as the same hex digest.
+std::string sha256_of_file(const fs::path& pem) {
+  FILE* f = std::fopen(pem.c_str(), "r");
+  X509* x = PEM_read_X509(f, nullptr, nullptr, nullptr);
+  std::fclose(f);
+  return sha256_hex(x);
 }
 
 ssl::context client_context(const fs::path& ca, int max_version = 0) {
