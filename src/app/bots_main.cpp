@@ -91,6 +91,10 @@ int main(int argc, char** argv) {
     s.prefer_ipv6 = options.prefer_ipv6;
     s.proxy = proxy;
     s.dns_server = options.dns_server;
+    // Only a bot with a token can prove who it is to get TURN credentials.
+    if (!s.jwt.empty() && !options.ice_servers_endpoint.empty())
+      bot_runtime.ice_credentials = std::make_shared<bots::IceCredentialFetcher>(bots::IceFetcherOptions{
+          options.ice_servers_endpoint, s.jwt, entry.name, options.custom_ca, proxy, std::chrono::seconds(10)});
     hosts.push_back(std::make_unique<bots::BotHost>(io, factory, std::move(bot), std::move(s), std::move(bot_runtime)));
   }
   if (hosts.empty()) {

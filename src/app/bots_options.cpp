@@ -8,6 +8,7 @@
 #include "app/dotenv.hpp"
 #include "app/duration_flag.hpp"
 #include "app/duration.hpp"
+#include "bots/ice_credentials.hpp"
 
 namespace parley::app {
 namespace {
@@ -48,6 +49,11 @@ std::optional<int> parse_bots_options(int argc, char** argv, BotsOptions& o) {
   app.add_option("--ice-server", ice, "STUN/TURN URL (repeatable); 'none' for no ICE server")->capture_default_str();
   app.add_option("--ice-username", ice_username, "Username for turn:/turns: URLs");
   app.add_option("--ice-credential", ice_credential, "Credential for turn:/turns: URLs");
+  std::string ice_endpoint = "auto";
+  app.add_option("--ice-servers-endpoint", ice_endpoint,
+                 "Where bots with a token fetch TURN credentials: 'auto' (from --ws-server: "
+                 "wss://h/api/ws -> https://h/api/ice-servers), an http(s):// URL, or 'none'")
+      ->capture_default_str();
   app.add_option("--custom-ca", o.custom_ca, "Extra PEM CA file for wss:// and HTTPS (repeatable)")->check(CLI::ExistingFile);
   app.add_option("--ping-period-seconds", ping, "Signalling echo interval")->check(DurationValidator())->capture_default_str();
   app.add_flag("--reconnect-on-disconnect{true}", o.reconnect, "Redial when signalling is lost (=false to disable)")
@@ -107,6 +113,19 @@ std::optional<int> parse_bots_options(int argc, char** argv, BotsOptions& o) {
     peer::IceServer server{{url}, {}, {}};
     if (url.rfind("turn:", 0) == 0 || url.rfind("turns:", 0) == 0) server.username = ice_username, server.credential = ice_credential;
     o.ice_servers.push_back(std::move(server));
+  }
+  if (ice_endpoint == "auto") {
+    o.ice_servers_endpoint = bots::derive_ice_servers_endpoint(o.ws_server);
+    if (o.ice_servers_endpoint.empty()) {
+      std::cerr << "--ice-servers-endpoint auto: --ws-server must be a ws:// or wss:// URL\n";
+      return 2;
+    }
+  } else if (ice_endpoint != "none") {
+    if (ice_endpoint.rfind("http://", 0) != 0 && ice_endpoint.rfind("https://", 0) != 0) {
+      std::cerr << "--ice-servers-endpoint: 'auto', 'none' or an http:// or https:// URL\n";
+      return 2;
+    }
+    o.ice_servers_endpoint = ice_endpoint;
   }
   std::stringstream list(bots_list);
   for (std::string name; std::getline(list, name, ',');)

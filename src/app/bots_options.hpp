@@ -15,6 +15,8 @@ struct BotsOptions {
   std::string ws_server = "ws://localhost:3001/ws";
   std::vector<peer::IceServer> ice_servers;
   std::vector<std::string> custom_ca;
+  // GET /ice-servers for bots with a token (--ice-servers-endpoint, resolved); "": not asked.
+  std::string ice_servers_endpoint;
   std::chrono::milliseconds ping_period{3000};
   bool reconnect = true;
   std::chrono::milliseconds reconnect_delay{3000};

@@ -30,14 +30,28 @@ BotHost::BotHost(boost::asio::io_context& io, peer::Factory& factory, std::uniqu
   client_ = std::make_shared<SignallingClient>(io_, std::move(signalling), std::move(events));
 }
 
-BotHost::~BotHost() { end_all("shutdown"); }
+BotHost::~BotHost() {
+  end_all("shutdown");
+  if (options_.ice_credentials) options_.ice_credentials->stop();
+}
 
-void BotHost::start() { client_->start(); }
+void BotHost::start() {
+  if (options_.ice_credentials) options_.ice_credentials->start();
+  client_->start();
+}
 
 void BotHost::stop() {
   bot_->shutdown();
   end_all("shutdown");
   client_->stop();
+  if (options_.ice_credentials) options_.ice_credentials->stop();
+}
+
+peer::PeerConfig BotHost::peer_config() const {
+  auto config = options_.peer_config;
+  if (options_.ice_credentials)
+    for (auto& server : options_.ice_credentials->current()) config.ice_servers.push_back(std::move(server));
+  return config;
 }
 
 std::shared_ptr<PeerSession> BotHost::session(const std::string& peer_id) const {

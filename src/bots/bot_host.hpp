@@ -11,6 +11,7 @@
 
 #include "bots/bot.hpp"
 #include "bots/file_transfer.hpp"
+#include "bots/ice_credential_fetcher.hpp"
 #include "bots/signalling_client.hpp"
 #include "peer/factory.hpp"
 
@@ -26,6 +27,8 @@ struct RuntimeOptions {
   // Files held in memory at once, shared by every bot of the process (--echo-max-transfers);
   // nullptr: unlimited (tests of one peer).
   std::shared_ptr<TransferSlots> transfer_slots;
+  // This bot's TURN credentials from the server (bots with a token); nullptr: static ICE only.
+  std::shared_ptr<IceCredentialFetcher> ice_credentials;
 };
 
 class BotHost {
@@ -41,6 +44,9 @@ class BotHost {
   boost::asio::io_context& io() { return io_; }
   const std::string& node_id() const { return client_->node_id(); }
   const RuntimeOptions& options() const { return options_; }
+  // The configuration for a new peer connection: the static ICE servers plus the fetched TURN
+  // entries not yet expired. Running connections keep what they were made with.
+  peer::PeerConfig peer_config() const;
   size_t session_count() const { return sessions_.size(); }
   std::shared_ptr<PeerSession> session(const std::string& peer_id) const;
 

@@ -1,12 +1,12 @@
 #include "bots/llm_client.hpp"
 
 #include <curl/curl.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
+
+#include "bots/curl_options.hpp"
 
 namespace parley::bots {
 namespace json = boost::json;
@@ -43,14 +43,6 @@ size_t on_write(char* data, size_t size, size_t n, void* user) {
     }
   }
   return len;
-}
-
-// --custom-ca adds to the system pool rather than replacing it.
-CURLcode add_cas(CURL*, void* ssl_ctx, void* user) {
-  auto* cas = static_cast<const std::vector<std::string>*>(user);
-  X509_STORE* store = SSL_CTX_get_cert_store(static_cast<SSL_CTX*>(ssl_ctx));
-  for (const auto& file : *cas) X509_STORE_load_locations(store, file.c_str(), nullptr);
-  return CURLE_OK;
 }
 
 }  // namespace
@@ -178,10 +170,7 @@ LlmResult LlmClient::perform(Job& job) {
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &t);
   curl_easy_setopt(curl, CURLOPT_USERAGENT, "parley-bots");
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  if (!config_.custom_ca_files.empty()) {
-    curl_easy_setopt(curl, CURLOPT_SSL_CTX_FUNCTION, add_cas);
-    curl_easy_setopt(curl, CURLOPT_SSL_CTX_DATA, &config_.custom_ca_files);
-  }
+  use_custom_cas(curl, config_.custom_ca_files);
   CURLcode rc = curl_easy_perform(curl);
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);

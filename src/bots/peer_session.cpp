@@ -39,7 +39,7 @@ bool PeerSession::open() {
   cb.on_data_channel = [weak](std::shared_ptr<peer::DataChannel> ch) {
     if (auto self = weak.lock()) self->on_channel(std::move(ch));
   };
-  pc_ = host_.factory().create(host_.options().peer_config, std::move(cb));
+  pc_ = host_.factory().create(host_.peer_config(), std::move(cb));
   return pc_ != nullptr;
 }
 
