@@ -119,7 +119,7 @@ test('history saved by an older version (keyed by name) is upgraded and stays re
     await expect(page.getByTestId('message-text').filter({ hasText: 'from the old days' })).toBeVisible();
     await expect(page.getByTestId('message-text').filter({ hasText: 'my old reply' })).toBeVisible();
     const version = await page.evaluate(() => new Promise<number>((resolve) => { const r = indexedDB.open('parley'); r.onsuccess = () => { resolve(r.result.version); r.result.close(); }; }));
-    expect(version).toBe(2);
+    expect(version).toBe(3); // version 3 added the verified contacts (safety numbers)
     expect(errors).toEqual([]);
   } finally {
     await ctx.close();
