@@ -3,7 +3,10 @@
 // cached; and a real coturn with use-auth-secret accepts what the server hands out.
 #include <gtest/gtest.h>
 #include <openssl/hmac.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -42,6 +45,35 @@ json::object ice_servers(const HttpResult& r) {
 
 // The first (and only) ICE server entry of an /ice-servers answer.
 json::object entry(const HttpResult& r) { return ice_servers(r).at("iceServers").as_array().at(0).as_object(); }
+
+int free_tcp_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+// coturn takes a moment to start on a busy machine: wait until its TCP port answers.
+bool wait_listening(int port, std::chrono::milliseconds timeout) {
+  const auto end = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < end) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const bool up = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(fd);
+    if (up) return true;
+    std::this_thread::sleep_for(100ms);
+  }
+  return false;
+}
 
 std::string run(const std::string& cmd) {
   std::string out;
@@ -165,16 +197,17 @@ TEST(IceServers, BadTurnFlagsStopTheStart) {
 
 TEST(IceServers, CoturnWithUseAuthSecretAcceptsTheCredentials) {
   TempDir dir;
-  const int turn_port = 40000 + (::getpid() % 5000);
+  const int turn_port = free_tcp_port();
+  const int relay_base = 50000 + (::getpid() % 300) * 50;
   const auto log = (dir.path / "turn.log").string();
   const auto pidfile = (dir.path / "turn.pid").string();
   const std::string start = "turnserver -n --listening-ip=127.0.0.1 --relay-ip=127.0.0.1 --listening-port=" +
-                            std::to_string(turn_port) + " --min-port=" + std::to_string(turn_port + 1) + " --max-port=" +
-                            std::to_string(turn_port + 40) + " --use-auth-secret --static-auth-secret=" + kSecret +
+                            std::to_string(turn_port) + " --min-port=" + std::to_string(relay_base) + " --max-port=" +
+                            std::to_string(relay_base + 40) + " --use-auth-secret --static-auth-secret=" + kSecret +
                             " --realm=parley.test --allow-loopback-peers --no-tls --no-dtls --no-cli --simple-log --log-file=" +
                             log + " --no-stdout-log --pidfile=" + pidfile + " >/dev/null 2>&1 &";
   ASSERT_EQ(std::system(start.c_str()), 0);
-  std::this_thread::sleep_for(700ms);
+  ASSERT_TRUE(wait_listening(turn_port, 10s)) << "turnserver (Debian package coturn) did not start: " << read_file(log);
   struct Stop {
     std::string pidfile;
     ~Stop() { std::system(("kill $(cat " + pidfile + ") 2>/dev/null").c_str()); }
