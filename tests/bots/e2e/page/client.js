@@ -50,6 +50,7 @@
     const p = peerById(o.from_node_id);
     if (!p) return;
     const c = JSON.parse(o.offer_json);
+    p.remoteCandidates.push(c.candidate);
     if (!p.pc.remoteDescription) p.early.push(c); else p.pc.addIceCandidate(c).catch(() => {});
   }
 
@@ -120,14 +121,16 @@
     state.certificate = await RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' });
   }
 
-  async function connect(botName) {
+  // `rtcConfig` is merged into the connection's configuration (e.g. iceTransportPolicy).
+  async function connect(botName, rtcConfig = {}) {
     const conns = await (await fetch('/conns')).json();
     const id = Object.keys(conns).find((k) => conns[k].node_name === botName);
     if (!id) throw new Error(`no ${botName} in /conns`);
     state.peers.get(botName)?.pc.close();  // a reconnect replaces the old connection
-    const pc = new RTCPeerConnection({ iceServers: [], ...(state.certificate ? { certificates: [state.certificate] } : {}) });
+    const pc = new RTCPeerConnection({ iceServers: [], ...(state.certificate ? { certificates: [state.certificate] } : {}),
+      ...rtcConfig });
     const p = { id, pc, early: [], received: [], acked: new Set(), texts: new Map(), earlyPatches: new Map(),
-      patchCount: 0, inFiles: new Map(), files: [], audio: null };
+      patchCount: 0, inFiles: new Map(), files: [], audio: null, remoteCandidates: [] };
     state.peers.set(botName, p);
     pc.onicecandidate = (ev) => ev.candidate && ev.candidate.candidate && signal(p, { ice_offer: {
       offer_json: JSON.stringify(ev.candidate.toJSON()), from_node_id: state.nodeId, to_node_id: id } });
@@ -255,6 +258,9 @@
       rtt: pair.currentRoundTripTime };
   }
 
+  // The candidates the bot sent for this connection, as received (which kinds it gathered).
+  function remoteCandidates(botName) { return [...(state.peers.get(botName)?.remoteCandidates ?? [])]; }
+
   // The applied descriptions of the connection to a bot (what safety numbers are made of).
   function descriptions(botName) {
     const pc = state.peers.get(botName).pc;
@@ -262,5 +268,5 @@
   }
 
   window.parley = { connectSignalling, connect, send, texts, spectrum, sendFile, receivedFiles, info, pairInfo,
-    keepCertificate, descriptions, nodeId: () => state.nodeId };
+    keepCertificate, descriptions, remoteCandidates, nodeId: () => state.nodeId };
 })();
