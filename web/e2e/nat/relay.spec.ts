@@ -1,0 +1,81 @@
+// NAT traversal through TURN (issue 13, item 4a). scripts/test.d/45-nat.sh builds two 'home'
+// network namespaces, each behind its own masquerading router, with no route between them, and a
+// 'public' one with coturn (use-auth-secret) and parley-server (--turn-secret-file). This page's
+// Chromium runs in home1 and gets its TURN credentials from the server's /ice-servers (turn_ticket);
+// EchoBot runs in home2 with static credentials the script computed. The only way between them
+// is a relay: the text is echoed, a file goes there and back, and the selected pair uses `relay`.
+import { test, expect } from '@playwright/test';
+import { downloadFile, expectNoConsoleErrors, messageByText, openChat, openUser, peerItem, send, shot, type User } from '../helpers';
+
+const URL = process.env.PARLEY_NAT_URL;
+test.skip(!URL, 'needs the network namespaces of scripts/test.d/45-nat.sh (PARLEY_NAT_URL)');
+
+interface Pair { local?: string; remote?: string; localAddress?: string; remoteAddress?: string; state?: string }
+
+/** The selected candidate pair of the session with `peerId`, from the peer connection's own stats. */
+async function selectedPair(u: User, peerId: string): Promise<Pair | null> {
+  return u.page.evaluate(async (id) => {
+    const s = (window as unknown as { parley: { sessions: Map<string, { pc: RTCPeerConnection }> } }).parley.sessions.get(id);
+    if (!s) return null;
+    const stats = await s.pc.getStats();
+    let pairId: string | undefined;
+    stats.forEach((r) => { if (r.type === 'transport' && r.selectedCandidatePairId) pairId = r.selectedCandidatePairId; });
+    const pair = pairId ? stats.get(pairId) : undefined;
+    if (!pair) return null;
+    const l = stats.get(pair.localCandidateId);
+    const r = stats.get(pair.remoteCandidateId);
+    return { local: l?.candidateType, remote: r?.candidateType, localAddress: `${l?.address}:${l?.port}`, remoteAddress: `${r?.address}:${r?.port}`, state: pair.state };
+  }, peerId);
+}
+
+/** Every candidate pair and candidate of the session (printed when the test fails). */
+async function allPairs(u: User, peerId: string): Promise<string> {
+  return u.page.evaluate(async (id) => {
+    const s = (window as unknown as { parley: { sessions: Map<string, { pc: RTCPeerConnection }> } }).parley.sessions.get(id);
+    if (!s) return 'no session';
+    const stats = await s.pc.getStats();
+    const c = (cid: string) => { const x = stats.get(cid); return x ? `${x.candidateType}:${x.address}:${x.port}` : cid; };
+    const out: string[] = [`connectionState=${s.pc.connectionState} iceConnectionState=${s.pc.iceConnectionState}`];
+    stats.forEach((r) => {
+      if (r.type === 'candidate-pair') out.push(`pair ${c(r.localCandidateId)} -> ${c(r.remoteCandidateId)} ${r.state} sent=${r.requestsSent} recv=${r.responsesReceived}`);
+      if (r.type === 'local-candidate' || r.type === 'remote-candidate') out.push(`${r.type} ${r.candidateType} ${r.address}:${r.port} ${r.protocol} ${r.url ?? ''}`);
+    });
+    return out.join('\n');
+  }, peerId);
+}
+
+test('a Chromium behind one NAT chats with EchoBot behind another and sends it a file, through the TURN relay', async ({ browser }) => {
+  const user = await openUser(browser, 'nat-home1', 'teal', undefined, URL);
+  try {
+    await expect(peerItem(user, 'EchoBot')).toBeVisible({ timeout: 30_000 });
+    await openChat(user, 'EchoBot');
+    const botId = await user.page.evaluate(() => (window as unknown as { parley: { getState(): { selected?: string } } }).parley.getState().selected ?? '');
+    expect(botId).not.toBe('');
+    await send(user, 'hello across two NATs');
+    await expect(messageByText(user, 'hello across two NATs').getByTestId('delivered')).toBeVisible();
+    await expect(user.page.locator('[data-author="peer"]', { hasText: 'hello across two NATs' })).toBeVisible();
+
+    const body = Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 31 + 7) & 0xff));
+    await user.page.getByTestId('file-input').setInputFiles({ name: 'nat.bin', mimeType: 'application/octet-stream', buffer: body });
+    const cards = user.page.locator('[data-testid="file-card"][data-file-name="nat.bin"]');
+    await expect(cards).toHaveCount(2, { timeout: 45_000 });
+    await expect(cards.nth(0)).toHaveAttribute('data-state', 'done');
+    await expect(cards.nth(1)).toHaveAttribute('data-state', 'done', { timeout: 45_000 });
+    expect((await downloadFile(cards.nth(1))).equals(body)).toBe(true);
+
+    const pair = await selectedPair(user, botId);
+    console.log(`selected candidate pair: ${JSON.stringify(pair)}`);
+    expect(pair?.state).toBe('succeeded');
+    expect([pair?.local, pair?.remote]).toContain('relay');
+    // The connection details dialog shows the local side of the same pair.
+    await expect.poll(() => user.page.evaluate((id) => (window as unknown as { parley: { getState(): { diagnostics: Record<string, { candidateType?: string }> } } }).parley.getState().diagnostics[id]?.candidateType, botId)).toBe(pair?.local);
+    await shot(user.page, 'nat-relay-echobot');
+    expectNoConsoleErrors(user);
+  } catch (e) {
+    const id = await user.page.evaluate(() => (window as unknown as { parley: { getState(): { selected?: string } } }).parley.getState().selected ?? '').catch(() => '');
+    if (id) console.log(`candidates at the failure:\n${await allPairs(user, id).catch((x) => String(x))}`);
+    throw e;
+  } finally {
+    await user.ctx.close();
+  }
+});
