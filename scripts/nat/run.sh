@@ -8,6 +8,7 @@
 # r1 and r2 forward and masquerade (nftables); pub does not forward, so the homes cannot reach each
 # other, not even through public addresses: only coturn's relay joins them. Debian's Chromium runs
 # in home1 (driven by Playwright through a wrapper, web/e2e/nat/), EchoBot (parley-bots) in home2.
+# A second parley-server (and EchoBot) without TURN shows what the chat says when there is no relay.
 # Every interface the processes see is one this script made; nothing listens on or sends to the
 # host's own interfaces. Every process and namespace is removed on exit, failure or signal.
 # Needs root, ip (iproute2), nft (nftables), turnserver (coturn), chromium, openssl, node, and
@@ -177,6 +178,13 @@ mkdir -p "$TMP/server"
     --turn-url turn:192.0.2.1:3478 --turn-ttl 10m ) >"$TMP/server.log" 2>&1 &
 PIDS+=($!)
 
+# A second parley-server without TURN (item 4b): the same homes, the same NATs, no relay.
+mkdir -p "$TMP/server-noturn"
+( cd "$TMP/server-noturn" && exec ip netns exec "$NS_PUB" "$SERVER" --env-file '' --listen "0.0.0.0:3002" \
+    --web-root "$ROOT/web/dist" --ice-server stun:192.0.2.1:3478 --data-dir "$TMP/server-noturn/data" \
+    --management-listen "$TMP/server-noturn/management.sock" ) >"$TMP/server-noturn.log" 2>&1 &
+PIDS+=($!)
+
 if [ "${PARLEY_NAT_SKIP_WEB_BUILD:-0}" != 1 ]; then
   # A stale web/dist would test yesterday's client (a few seconds).
   (cd web && npm run build --silent) >"$TMP/web-build.log" 2>&1 || { cat "$TMP/web-build.log"; fail "web build failed"; }
@@ -213,6 +221,12 @@ mkdir -p "$TMP/bots"
     --ice-credential "$TURN_PASS" --data-dir "$TMP/bots/data" ${PARLEY_NAT_BOTS_ARGS:-} ) >"$TMP/bots.log" 2>&1 &
 PIDS+=($!)
 
+# ... and EchoBot on the server without TURN, with no relay of its own either.
+mkdir -p "$TMP/bots-noturn"
+( cd "$TMP/bots-noturn" && exec ip netns exec "$NS_H2" "$BOTS" --ws-server "ws://198.51.100.1:3002/ws" --bots EchoBot \
+    --bots-secret-env-file '' --ice-server stun:198.51.100.1:3478 --data-dir "$TMP/bots-noturn/data" ) >"$TMP/bots-noturn.log" 2>&1 &
+PIDS+=($!)
+
 # Playwright runs on the host and talks to Chromium over a pipe; Chromium itself lives in home1.
 cat > "$TMP/chromium-home1" <<WRAP
 #!/bin/sh
@@ -222,8 +236,8 @@ chmod 755 "$TMP/chromium-home1"
 
 json=$ROOT/test-artifacts/playwright-nat-results.json
 rm -f "$json"
-(cd web && PARLEY_NAT_URL="http://192.0.2.1:$PORT/" PARLEY_NAT_CHROMIUM="$TMP/chromium-home1" \
-   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 timeout 240 npx playwright test -c playwright.nat.config.ts)
+(cd web && PARLEY_NAT_URL="http://192.0.2.1:$PORT/" PARLEY_NAT_NO_TURN_URL="http://192.0.2.1:3002/" PARLEY_NAT_CHROMIUM="$TMP/chromium-home1" \
+   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 timeout 400 npx playwright test -c playwright.nat.config.ts)
 rc=$?
 if [ -f "$json" ]; then
   read -r passed failed skipped < <(node -e '

@@ -79,3 +79,24 @@ test('a Chromium behind one NAT chats with EchoBot behind another and sends it a
     await user.ctx.close();
   }
 });
+
+test('without TURN, the chat says within the ICE timeout that the peer cannot be reached, and suggests TURN', async ({ browser }) => {
+  const noTurn = process.env.PARLEY_NAT_NO_TURN_URL;
+  test.skip(!noTurn, 'needs PARLEY_NAT_NO_TURN_URL (a parley-server without --turn-secret-file)');
+  // Chromium's checks give up, then the restarts of rtc/iceRestart.ts (1+2+4+8+16 s) run out.
+  test.setTimeout(240_000);
+  const user = await openUser(browser, 'nat-noturn', 'teal', undefined, noTurn);
+  try {
+    await openChat(user, 'EchoBot');
+    await send(user, 'is anyone there?');
+    const hint = user.page.getByTestId('peer-unreachable');
+    await expect(hint).toBeVisible({ timeout: 200_000 });
+    await expect(hint).toContainText("Can't reach EchoBot directly");
+    await expect(hint).toContainText('no TURN relay');
+    await expect(user.page.getByTestId('peer-state')).toHaveText('failed');
+    await expect(messageByText(user, 'is anyone there?').getByTestId('delivered')).toHaveCount(0);
+    await shot(user.page, 'nat-no-turn-unreachable');
+  } finally {
+    await user.ctx.close();
+  }
+});

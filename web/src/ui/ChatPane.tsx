@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Chip from '@mui/material/Chip';
 import IconButton from '@mui/material/IconButton';
@@ -9,6 +10,7 @@ import VerifiedUserIcon from '@mui/icons-material/VerifiedUser';
 import GppMaybeIcon from '@mui/icons-material/GppMaybe';
 import ShieldOutlinedIcon from '@mui/icons-material/ShieldOutlined';
 import { appStore } from '../store/AppStore';
+import { offersTurn, unreachableHint } from '../store/reachability';
 import { useApp } from './useStore';
 import { UserAvatar } from './LetterAvatar';
 import { MessageList } from './MessageList';
@@ -66,6 +68,11 @@ export function ChatPane({ peerId }: { peerId: string }) {
         </IconButton>
         <IconButton aria-label="Connection details" onClick={() => setDiagOpen(true)}><InfoOutlinedIcon /></IconButton>
       </Box>
+      {state === 'failed' && (
+        <Alert severity="warning" sx={{ borderRadius: 0 }} data-testid="peer-unreachable">
+          {unreachableHint(peer.displayName, offersTurn(appStore.server))}
+        </Alert>
+      )}
       <KeyChangeWarning peerId={peerId} onCompare={() => setSafetyOpen(true)} />
       <MessageList peerId={peerId} conv={peer.conv} messages={messages} />
       <Composer peerId={peerId} enabled={state !== 'failed'} attachments={attachments} lockedReason={held ? 'Compare the safety number, or choose Send anyway' : undefined} />
