@@ -67,7 +67,9 @@ TEST(Soak, ChurnKeepsMemoryAndDescriptorsBounded) {
   }
 
   const auto start = std::chrono::steady_clock::now();
-  const auto warm_up = start + duration / 3;  // the RSS plateau is reached within ~20 s (measured)
+  // The RSS plateau is reached within ~20 s on a quiet machine; CI's 60 s run shares the cores with
+  // other suites and gets few cycles, so it warms up for half its run (a long soak: a third).
+  const auto warm_up = start + (duration >= std::chrono::minutes(10) ? duration / 3 : duration / 2);
   long rss_warm = -1, rss_peak = 0;
   std::uint64_t cycles = 0;
   auto last_keepalive = std::chrono::steady_clock::now();
@@ -108,7 +110,8 @@ TEST(Soak, ChurnKeepsMemoryAndDescriptorsBounded) {
     if (rss_warm < 0 && std::chrono::steady_clock::now() >= warm_up) {
       std::this_thread::sleep_for(1500ms);  // past the server's 1 s sweep (and its heap trim)
       drain_all();
-      rss_warm = server.rss_kib();
+      // The level reached so far: the pool's highest point, not a sample taken in a dip.
+      rss_warm = std::max(server.rss_kib(), rss_peak);
     }
   }
   std::this_thread::sleep_for(1500ms);
