@@ -4,8 +4,7 @@
 // page in Chromium chats with it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-import { Stack, freePort, waitFor } from './stack.js';
+import { Stack, freePort, launchChromium, waitFor } from './stack.js';
 
 let stack, browser, page;
 
@@ -13,11 +12,7 @@ before(async () => {
   stack = new Stack();
   stack.port = await freePort();
   await stack.startServer();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--no-first-run', '--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -9,8 +9,7 @@ import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
-import { Stack, buildDir, freePort, root, waitFor } from './stack.js';
+import { Stack, buildDir, freePort, launchChromium, root, waitFor } from './stack.js';
 
 const BOTS = ['EchoBot', 'CounterBot'];
 let stack, browser, page;
@@ -61,11 +60,7 @@ before(async () => {
   await stack.startServer();
   stack.startBots(['--bots', BOTS.join(',')]);
   await stack.waitForBots(BOTS);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--no-first-run', '--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
   await page.goto(`http://127.0.0.1:${stack.port}/index.html`);

@@ -1,5 +1,6 @@
 // Starts the real parley-server (serving the test page) and parley-bots on free loopback
 // ports, plus a local OpenAI-compatible streaming stand-in for ChatBot.
+import { chromium } from 'playwright-core';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdtempSync, openSync, readFileSync } from 'node:fs';
@@ -161,4 +162,13 @@ export class Stack {
       await Promise.race([exited, sleep(5000)]);
     }
   }
+}
+
+// Debian's Chromium as every suite here drives it: loopback peers allowed, host candidates plain.
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--no-first-run', '--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns'],
+  });
 }

@@ -8,8 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { Stack, freePort, sleep, waitFor } from './stack.js';
+import { Stack, freePort, launchChromium, sleep, waitFor } from './stack.js';
 
 const secret = 'bots-turn-e2e-secret';
 let stack, browser, coturn, coturnLog, token;
@@ -31,11 +30,7 @@ before(async () => {
   token = await waitFor(async () => {
     try { return await stack.serverCli(['add', 'echo_bot', '--display-name', 'EchoBot']); } catch { return null; }
   }, 10000, 'bots add');
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--no-first-run', '--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
