@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# NAT traversal, proven (issue 13, item 4a): builds network namespaces
+# NAT traversal, proven (issue 13, item 4): builds network namespaces
 #
 #   home1 10.1.0.2/24 -- 10.1.0.1 r1 192.0.2.2/30 ------ 192.0.2.1    \
 #                                                                      pub (coturn, parley-server)
@@ -8,7 +8,8 @@
 # r1 and r2 forward and masquerade (nftables); pub does not forward, so the homes cannot reach each
 # other, not even through public addresses: only coturn's relay joins them. Debian's Chromium runs
 # in home1 (driven by Playwright through a wrapper, web/e2e/nat/), EchoBot (parley-bots) in home2.
-# A second parley-server (and EchoBot) without TURN shows what the chat says when there is no relay.
+# A second parley-server (and EchoBot) without TURN shows what the chat says when there is no relay;
+# a third one with one-minute TURN credentials shows that an ICE restart renews expired ones.
 # Every interface the processes see is one this script made; nothing listens on or sends to the
 # host's own interfaces. Every process and namespace is removed on exit, failure or signal.
 # Needs root, ip (iproute2), nft (nftables), turnserver (coturn), chromium, openssl, node, and
@@ -185,6 +186,15 @@ mkdir -p "$TMP/server-noturn"
     --management-listen "$TMP/server-noturn/management.sock" ) >"$TMP/server-noturn.log" 2>&1 &
 PIDS+=($!)
 
+# A third parley-server whose TURN credentials last one minute (item 4c): its EchoBot has no relay
+# of its own, so the chat rides on the page's allocation, which an ICE restart must renew.
+mkdir -p "$TMP/server-ttl"
+( cd "$TMP/server-ttl" && exec ip netns exec "$NS_PUB" "$SERVER" --env-file '' --listen "0.0.0.0:3003" \
+    --web-root "$ROOT/web/dist" --ice-server stun:192.0.2.1:3478 --data-dir "$TMP/server-ttl/data" \
+    --management-listen "$TMP/server-ttl/management.sock" --turn-secret-file "$TMP/turn-secret" \
+    --turn-url turn:192.0.2.1:3478 --turn-ttl 1m ) >"$TMP/server-ttl.log" 2>&1 &
+PIDS+=($!)
+
 if [ "${PARLEY_NAT_SKIP_WEB_BUILD:-0}" != 1 ]; then
   # A stale web/dist would test yesterday's client (a few seconds).
   (cd web && npm run build --silent) >"$TMP/web-build.log" 2>&1 || { cat "$TMP/web-build.log"; fail "web build failed"; }
@@ -202,9 +212,9 @@ ip netns exec "$NS_H1" node -e 'const n=require("net");const s=n.connect(3478,"1
 
 # coturn relays between two allocations made from behind the NATs (turnutils_uclient -y: client
 # to client through the relay), before any browser is involved.
-turn_cred() { # turn_cred NAME -> "user password" in coturn's REST scheme, valid for an hour
+turn_cred() { # turn_cred NAME [OFFSET_S] -> "user password" in coturn's REST scheme, valid for an hour
   local u
-  u="$(( $(date +%s) + 3600 )):$1"
+  u="$(( $(date +%s) + 3600 + ${2:-0} )):$1"
   echo "$u $(printf '%s' "$u" | openssl dgst -sha1 -hmac "$SECRET" -binary | base64)"
 }
 read -r U C < <(turn_cred probe)
@@ -212,6 +222,12 @@ ip netns exec "$NS_H1" timeout 15 turnutils_uclient -y -n 3 -m 1 -u "$U" -w "$C"
 grep -q "Total lost packets 0 " "$TMP/uclient1.log" || { tail -5 "$TMP/uclient1.log"; fail "coturn does not relay between allocations made from home1"; }
 ip netns exec "$NS_H2" timeout 15 turnutils_uclient -y -n 3 -m 1 -u "$U" -w "$C" -p 3478 198.51.100.1 >"$TMP/uclient2.log" 2>&1
 grep -q "Total lost packets 0 " "$TMP/uclient2.log" || { tail -5 "$TMP/uclient2.log"; fail "coturn does not relay between allocations made from home2"; }
+
+# The premise of item 4c: coturn refuses a credential whose expiry has passed.
+read -r U C < <(turn_cred expired -3605)
+ip netns exec "$NS_H1" timeout 15 turnutils_uclient -y -n 1 -m 1 -u "$U" -w "$C" -p 3478 192.0.2.1 >"$TMP/uclient-expired.log" 2>&1
+grep -q "Cannot complete Allocation" "$TMP/uclient-expired.log" && grep -q "Cannot find credentials of user <$U>" "$TMP/turn.log" \
+  || { tail -5 "$TMP/uclient-expired.log"; fail "coturn accepted an expired credential: item 4c would prove nothing"; }
 
 # EchoBot in home2, static credentials in coturn's REST scheme (the bot has no token to fetch them).
 read -r TURN_USER TURN_PASS < <(turn_cred echobot)
@@ -227,6 +243,12 @@ mkdir -p "$TMP/bots-noturn"
     --bots-secret-env-file '' --ice-server stun:198.51.100.1:3478 --data-dir "$TMP/bots-noturn/data" ) >"$TMP/bots-noturn.log" 2>&1 &
 PIDS+=($!)
 
+# ... and EchoBot on the one-minute server, STUN only.
+mkdir -p "$TMP/bots-ttl"
+( cd "$TMP/bots-ttl" && exec ip netns exec "$NS_H2" "$BOTS" --ws-server "ws://198.51.100.1:3003/ws" --bots EchoBot \
+    --bots-secret-env-file '' --ice-server stun:198.51.100.1:3478 --data-dir "$TMP/bots-ttl/data" ) >"$TMP/bots-ttl.log" 2>&1 &
+PIDS+=($!)
+
 # Playwright runs on the host and talks to Chromium over a pipe; Chromium itself lives in home1.
 cat > "$TMP/chromium-home1" <<WRAP
 #!/bin/sh
@@ -237,7 +259,8 @@ chmod 755 "$TMP/chromium-home1"
 json=$ROOT/test-artifacts/playwright-nat-results.json
 rm -f "$json"
 (cd web && PARLEY_NAT_URL="http://192.0.2.1:$PORT/" PARLEY_NAT_NO_TURN_URL="http://192.0.2.1:3002/" PARLEY_NAT_CHROMIUM="$TMP/chromium-home1" \
-   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 timeout 400 npx playwright test -c playwright.nat.config.ts)
+   PARLEY_NAT_SHORT_TTL_URL="http://192.0.2.1:3003/" PARLEY_NAT_ROUTER1="$NS_R1" PARLEY_NAT_TURN_LOG="$TMP/turn.log" \
+   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 timeout 700 npx playwright test -c playwright.nat.config.ts)
 rc=$?
 if [ -f "$json" ]; then
   read -r passed failed skipped < <(node -e '

@@ -44,8 +44,9 @@ std::optional<std::string> finish_turn_options(const TurnFlags& f, ServerOptions
   while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r' || secret.back() == ' ')) secret.pop_back();
   if (secret.empty()) return "--turn-secret-file " + f.secret_file + ": the file is empty";
   const auto ttl = parse_duration(f.ttl);
-  if (!ttl || *ttl < std::chrono::minutes(10) || *ttl > std::chrono::hours(24 * 7))
-    return "--turn-ttl must be between 10m and 7d (got '" + f.ttl + "')";
+  // Under a minute a credential could expire between the fetch and the allocation it is for.
+  if (!ttl || *ttl < std::chrono::minutes(1) || *ttl > std::chrono::hours(24 * 7))
+    return "--turn-ttl must be between 1m and 7d (got '" + f.ttl + "')";
   accounts::TurnConfig config;
   config.secret = std::move(secret);
   config.urls = f.urls;

@@ -156,6 +156,19 @@ TEST(CheckConfig, OtherProblemsExit2AndAMissingWebClientWarns) {
   EXPECT_EQ(turn.exit_code, 2);
   EXPECT_TRUE(has(turn.err, "--turn-secret-file")) << turn.err;
 
+  std::ofstream(c.dir.path / "turn-secret") << "shared-with-coturn\n";
+  const auto turn_ttl = [&](const std::string& ttl) {
+    return c.check({"--turn-secret-file", (c.dir.path / "turn-secret").string(), "--turn-url", "turn:localhost:3478",
+                    "--turn-ttl", ttl});
+  };
+  EXPECT_EQ(turn_ttl("1m").exit_code, 0) << turn_ttl("1m").err;
+  EXPECT_EQ(turn_ttl("7d").exit_code, 0) << turn_ttl("7d").err;
+  for (const char* bad : {"59s", "8d"}) {
+    auto r = turn_ttl(bad);
+    EXPECT_EQ(r.exit_code, 2) << bad;
+    EXPECT_TRUE(has(r.err, "--turn-ttl must be between 1m and 7d")) << r.err;
+  }
+
   auto bad_flag = c.check({"--listen", "nowhere"});  // the options' own checks come first
   EXPECT_EQ(bad_flag.exit_code, 2);
   EXPECT_TRUE(has(bad_flag.err, "--listen")) << bad_flag.err;

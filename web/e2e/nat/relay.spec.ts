@@ -5,44 +5,11 @@
 // EchoBot runs in home2 with static credentials the script computed. The only way between them
 // is a relay: the text is echoed, a file goes there and back, and the selected pair uses `relay`.
 import { test, expect } from '@playwright/test';
-import { downloadFile, expectNoConsoleErrors, messageByText, openChat, openUser, peerItem, send, shot, type User } from '../helpers';
+import { downloadFile, expectNoConsoleErrors, messageByText, openChat, openUser, peerItem, send, shot } from '../helpers';
+import { allPairs, selectedPair } from './stats';
 
 const URL = process.env.PARLEY_NAT_URL;
 test.skip(!URL, 'needs the network namespaces of scripts/test.d/45-nat.sh (PARLEY_NAT_URL)');
-
-interface Pair { local?: string; remote?: string; localAddress?: string; remoteAddress?: string; state?: string }
-
-/** The selected candidate pair of the session with `peerId`, from the peer connection's own stats. */
-async function selectedPair(u: User, peerId: string): Promise<Pair | null> {
-  return u.page.evaluate(async (id) => {
-    const s = (window as unknown as { parley: { sessions: Map<string, { pc: RTCPeerConnection }> } }).parley.sessions.get(id);
-    if (!s) return null;
-    const stats = await s.pc.getStats();
-    let pairId: string | undefined;
-    stats.forEach((r) => { if (r.type === 'transport' && r.selectedCandidatePairId) pairId = r.selectedCandidatePairId; });
-    const pair = pairId ? stats.get(pairId) : undefined;
-    if (!pair) return null;
-    const l = stats.get(pair.localCandidateId);
-    const r = stats.get(pair.remoteCandidateId);
-    return { local: l?.candidateType, remote: r?.candidateType, localAddress: `${l?.address}:${l?.port}`, remoteAddress: `${r?.address}:${r?.port}`, state: pair.state };
-  }, peerId);
-}
-
-/** Every candidate pair and candidate of the session (printed when the test fails). */
-async function allPairs(u: User, peerId: string): Promise<string> {
-  return u.page.evaluate(async (id) => {
-    const s = (window as unknown as { parley: { sessions: Map<string, { pc: RTCPeerConnection }> } }).parley.sessions.get(id);
-    if (!s) return 'no session';
-    const stats = await s.pc.getStats();
-    const c = (cid: string) => { const x = stats.get(cid); return x ? `${x.candidateType}:${x.address}:${x.port}` : cid; };
-    const out: string[] = [`connectionState=${s.pc.connectionState} iceConnectionState=${s.pc.iceConnectionState}`];
-    stats.forEach((r) => {
-      if (r.type === 'candidate-pair') out.push(`pair ${c(r.localCandidateId)} -> ${c(r.remoteCandidateId)} ${r.state} sent=${r.requestsSent} recv=${r.responsesReceived}`);
-      if (r.type === 'local-candidate' || r.type === 'remote-candidate') out.push(`${r.type} ${r.candidateType} ${r.address}:${r.port} ${r.protocol} ${r.url ?? ''}`);
-    });
-    return out.join('\n');
-  }, peerId);
-}
 
 test('a Chromium behind one NAT chats with EchoBot behind another and sends it a file, through the TURN relay', async ({ browser }) => {
   const user = await openUser(browser, 'nat-home1', 'teal', undefined, URL);
