@@ -11,7 +11,7 @@ set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 per=${SECONDS_PER_TARGET:-600}
-targets=${TARGETS:-"envelope ws_frames chat_message msgpatch file_feedback multipart cookie jwt dotenv"}
+targets=${TARGETS:-"envelope ws_frames chat_message msgpatch file_feedback multipart cookie jwt dotenv http_request"}
 command -v clang++ >/dev/null || { echo "needs clang (apt-get install clang)" >&2; exit 1; }
 cmake -S tests/fuzz -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null &&
   cmake --build build-fuzz -j "$(nproc)" >/dev/null || exit 1

@@ -8,7 +8,7 @@ seconds=${PARLEY_FUZZ_SECONDS:-20}
 cmake -S tests/fuzz -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null &&
   cmake --build build-fuzz -j "$(nproc)" || { echo "fuzz 0 1" >> "${PARLEY_RESULTS:-/dev/null}"; exit 1; }
 passed=0; failed=0
-for target in envelope ws_frames chat_message msgpatch file_feedback multipart cookie jwt dotenv; do
+for target in envelope ws_frames chat_message msgpatch file_feedback multipart cookie jwt dotenv http_request; do
   work=$(mktemp -d)
   cp tests/fuzz/corpus/$target/* "$work"/
   if build-fuzz/fuzz_$target -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix=test-artifacts/fuzz-$target- \
