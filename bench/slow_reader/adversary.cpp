@@ -26,6 +26,7 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <iostream>
 #include <functional>
 #include <map>
 #include <memory>
@@ -42,6 +43,8 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 volatile std::sig_atomic_t g_stop = 0;
+// The adversary's own address (--from): a host of its own, as the server's abuse penalties see it.
+in_addr g_from{htonl(0x7f000002)};
 const Clock::time_point g_t0 = Clock::now();
 double now_s() { return std::chrono::duration<double>(Clock::now() - g_t0).count(); }
 
@@ -58,11 +61,15 @@ struct Ws {
     if (rcvbuf > 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);  // before connect: sets the window
     const int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    from.sin_addr = g_from;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0) broken = true;
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_port = htons(port);
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) broken = true;
+    if (!broken && ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) broken = true;
     fcntl_nonblock();
     out = "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
           "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
@@ -443,7 +450,14 @@ int main(int argc, char** argv) {
   app.add_flag("--flood,!--no-flood", o.flood, "run the flooder");
   app.add_option("--flood-pause-ms", o.flood_pause_ms, "pause before the flooder reconnects");
   app.add_option("--json", o.json_out, "also write the report to this file");
+  std::string from = "127.0.0.2";
+  app.add_option("--from", from, "local IPv4 address to connect from (another loopback address = another host)")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  if (::inet_pton(AF_INET, from.c_str(), &g_from) != 1) {
+    std::cerr << "--from must be an IPv4 address\n";
+    return 2;
+  }
   std::signal(SIGINT, [](int) { g_stop = 1; });
   std::signal(SIGTERM, [](int) { g_stop = 1; });
 

@@ -58,7 +58,7 @@ std::optional<int> parse_server_options(int argc, char** argv, ServerOptions& o)
                "Every flag can also be set through the environment variable shown (PARLEY_*), or in a .env file."};
   app.get_formatter()->column_width(40);
   std::string listen = "0.0.0.0:3001", ws_timeout = "30s", servers_json_file, server_name = "Parley";
-  std::string metrics_listen, tls_cert, tls_key, http_redirect_listen;
+  std::string metrics_listen, tls_cert, tls_key, http_redirect_listen, abuse_penalty = "60s";
   std::vector<std::string> ice_servers{"stun:stun.l.google.com:19302"};
   auto& s = o.server;
   auto& l = o.signalling;
@@ -116,6 +116,12 @@ std::optional<int> parse_server_options(int argc, char** argv, ServerOptions& o)
       ->envname("PARLEY_PRESENCE_RATE_LIMIT")->check(CLI::PositiveNumber)->capture_default_str();
   app.add_option("--presence-rate-burst", l.presence_burst, "Registers and renames a connection may make at once")
       ->envname("PARLEY_PRESENCE_RATE_BURST")->check(CLI::Range(1.0, 1e6))->capture_default_str();
+  app.add_option("--abuse-penalty", abuse_penalty,
+                 "Longest wait before an address closed for abuse may connect again (1 s, doubling per close); 0 turns it off")
+      ->envname("PARLEY_ABUSE_PENALTY")->capture_default_str();
+  app.add_option("--trusted-proxy", s.trusted_proxies,
+                 "Reverse proxy address (repeatable) whose X-Forwarded-For names the client, for abuse penalties")
+      ->envname("PARLEY_TRUSTED_PROXIES")->delimiter(',')->capture_default_str();
   app.add_option("--cookie-domain", o.cookie_domain, "Domain attribute of the session cookie")
       ->envname("PARLEY_COOKIE_DOMAIN");
   app.add_option("--cookie-samesite", o.cookie_samesite, "SameSite attribute of the session cookie")
@@ -175,6 +181,15 @@ std::optional<int> parse_server_options(int argc, char** argv, ServerOptions& o)
   if (!timeout || timeout->count() <= 0) return fail("--ws-timeout must be greater than 0");
   l.idle_timeout_ms = timeout->count();
   if (timeout->count() < 10'000) std::cerr << "warning: --ws-timeout below 10s disconnects slow-pinging clients\n";
+  const auto penalty = abuse_penalty == "0" ? std::optional(std::chrono::milliseconds(0)) : app::parse_duration(abuse_penalty);
+  if (!penalty || penalty->count() < 0 || *penalty > std::chrono::hours(24))
+    return fail("--abuse-penalty must be between 0 and 24h (got '" + abuse_penalty + "')");
+  l.penalties.max_ms = penalty->count();
+  for (const auto& proxy : s.trusted_proxies) {
+    boost::system::error_code ec;
+    boost::asio::ip::make_address(proxy, ec);
+    if (ec) return fail("--trusted-proxy must be an IP address (got '" + proxy + "')");
+  }
   for (const auto& host : s.origins.allowed_hosts)
     if (transport::host_name_of(host).empty() || host.find_first_of("/ \t") != std::string::npos)
       return fail("--allowed-host must be a host name or address, optionally with :port (got '" + host + "')");

@@ -27,6 +27,7 @@ struct Connection {
   std::string default_name;  // "userNNNN", fixed at accept time
   Identity identity;
   FrameSink* sink = nullptr;
+  std::string address;  // the client's address as the transport keys it, for abuse penalties
 
   bool registered = false;
   std::string name;

@@ -136,6 +136,7 @@ struct SignallingMetrics {
   std::array<Gauge, static_cast<std::size_t>(ConnectionKind::count_)> connections_open{};
   Counter registrations;   // successful register steps (re-registrations included)
   Counter abuse_closes;    // closed for more than the allowed errors in the window
+  Counter penalties;       // abuse closes that made the client's address wait (abuse_penalties.hpp)
   Histogram frame_seconds;  // on_text, decode to the last step, steady clock
 };
 

@@ -56,9 +56,20 @@ private:
 
 SignallingService::SignallingService(Router& router, Presence& presence, const ReservedNames& reserved,
                                      const Clock& clock, SignallingLimits limits)
-    : router_(router), presence_(presence), reserved_(reserved), clock_(clock), limits_(limits) {}
+    : router_(router), presence_(presence), reserved_(reserved), clock_(clock), limits_(limits),
+      penalties_(limits.penalties) {}
 
-Connection& SignallingService::open(FrameSink& sink, Identity identity) {
+std::int64_t SignallingService::penalty_ms(std::string_view address) const {
+  return penalties_.wait_ms(address, clock_.steady_ms());
+}
+
+void SignallingService::penalise(const Connection& c) {
+  if (c.address.empty()) return;
+  penalties_.punish(c.address, clock_.steady_ms());
+  metrics_.penalties.inc();
+}
+
+Connection& SignallingService::open(FrameSink& sink, Identity identity, std::string address) {
   auto c = std::make_unique<Connection>();
   c->node_id = new_node_id();
   c->default_name = default_node_name(default_name_counter_++);
@@ -68,6 +79,7 @@ Connection& SignallingService::open(FrameSink& sink, Identity identity) {
   metrics_.connections_open[static_cast<std::size_t>(kind)].add(1);
   c->identity = std::move(identity);
   c->sink = &sink;
+  c->address = std::move(address);
   c->connected_at = clock_.unix_s();
   c->last_activity_ms = clock_.steady_ms();
   c->frames = bot ? TokenBucket(limits_.bot_rate_per_second, limits_.bot_rate_burst, c->last_activity_ms)
@@ -105,6 +117,7 @@ void SignallingService::count_error(Connection& c) {
   if (c.errors.record(clock_.steady_ms() / 1000) > limits_.abuse_errors) {
     spdlog::info("closing {}: more than {} errors in 10 s", c.node_id, limits_.abuse_errors);
     metrics_.abuse_closes.inc();
+    penalise(c);
     c.sink->close(CloseCode::policy, "too many errors");
   }
 }

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "signalling/abuse_penalties.hpp"
 #include "signalling/clock.hpp"
 #include "signalling/connection.hpp"
 #include "signalling/metrics.hpp"
@@ -30,6 +31,7 @@ struct SignallingLimits {
   // Keys and values of one connection's attributes together: every /conns answer carries them
   // for every connection (issue 12, F8). Original clients announce about 60 bytes.
   std::size_t max_attribute_bytes = 1024;
+  PenaltyLimits penalties;  // how long an address closed for abuse waits to connect again
 };
 
 class SignallingService final : private UnknownPeerHandler {
@@ -38,7 +40,10 @@ public:
 
   // A WebSocket was accepted: assigns a node id and the default name. The returned reference
   // stays valid until close().
-  Connection& open(FrameSink& sink, Identity identity);
+  // `address` keys the abuse penalties (empty: the transport cannot tell this client apart).
+  Connection& open(FrameSink& sink, Identity identity, std::string address = {});
+  // How long (ms) a new connection from `address` must still wait after an abuse close; 0: none.
+  std::int64_t penalty_ms(std::string_view address) const;
   void on_text(Connection& c, std::string_view text);
   void on_binary(Connection& c);
   void on_too_large(Connection& c);  // a text frame over max_text_bytes (and under 1 MiB)
@@ -72,6 +77,8 @@ private:
   // Sends the error and counts it toward the abuse limit (unless exempt by §2.10).
   void fail(Connection& c, std::string_view code, std::string_view message, const std::optional<std::string>& ref);
   void count_error(Connection& c);
+  // An abuse close: the connection's address waits before it may connect again.
+  void penalise(const Connection& c);
   bool take_rate_token(Connection& c);
   // False (with a rate_limited error on `ref`) once the connection changes its presence too often.
   bool take_presence_token(Connection& c, const char* ref);
@@ -101,6 +108,7 @@ private:
   std::uint64_t default_name_counter_ = 0;
   SignallingMetrics metrics_;
   std::optional<TurnTickets> tickets_;
+  AbusePenalties penalties_;
 };
 
 }  // namespace parley::signalling

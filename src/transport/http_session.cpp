@@ -5,6 +5,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
+#include "transport/client_address.hpp"
 #include "transport/lingering_close.hpp"
 #include "transport/origin_policy.hpp"
 #include "transport/tls_stream.hpp"
@@ -132,6 +133,17 @@ void BasicHttpSession<Io>::upgrade(const Request& req) {
   if (!is_valid_websocket_key(key)) return refuse(HandshakeFailure::bad_key, http::status::bad_request, "invalid Sec-WebSocket-Key");
   if (hub_.full()) return refuse(HandshakeFailure::server_full, http::status::service_unavailable, "server full");
 
+  beast::error_code ec;
+  const auto peer = beast::get_lowest_layer(io_->stream).socket().remote_endpoint(ec);
+  std::string address = ec ? std::string() : client_address(peer.address(), req["X-Forwarded-For"], config_.trusted_proxies);
+  if (const auto wait_ms = hub_.service().penalty_ms(address); wait_ms > 0) {
+    // Closed for abuse a moment ago: a 429 costs less than an upgrade, a register and a burst.
+    hub_.metrics().handshake_failures.inc(HandshakeFailure::penalised);
+    auto res = to_response(protocol::json_error(429, "closed for abuse; wait before connecting again"), req);
+    res.set(http::field::retry_after, std::to_string((wait_ms + 999) / 1000));
+    res.keep_alive(false);
+    return write(std::move(res));
+  }
   auto who = identities_.resolve(req[http::field::authorization], req[http::field::cookie]);
   if (who.unavailable)
     return refuse(HandshakeFailure::accounts_unavailable, http::status::service_unavailable, "accounts unavailable");
@@ -145,7 +157,7 @@ void BasicHttpSession<Io>::upgrade(const Request& req) {
     ws = std::make_shared<WsConnection>(std::move(io_), hub_);
   else
     ws = std::make_shared<WsConnection>(io_->stream.release_socket(), hub_);
-  ws->start(websocket_upgrade_response(key), std::move(early), std::move(who.identity), who.invalid_token);
+  ws->start(websocket_upgrade_response(key), std::move(early), std::move(who.identity), who.invalid_token, std::move(address));
 }
 
 template <class Io>

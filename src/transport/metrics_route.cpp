@@ -168,6 +168,9 @@ std::string MetricsSource::render() const {
   per_label(w, "parley_rate_limited_total", "budget", m.rate_limited, sig::kRateBudgetNames);
   w.family("parley_abuse_closes_total", "counter", "Connections closed (1008) for too many errors in 10 s.");
   w.sample("parley_abuse_closes_total", {}, m.abuse_closes.value());
+  w.family("parley_abuse_penalties_total", "counter",
+           "Abuse closes after which the client's address waits before it may connect again.");
+  w.sample("parley_abuse_penalties_total", {}, m.penalties.value());
 
   w.family("parley_ws_closes_total", "counter",
            "Close frames sent, by code; initiator client = the client's close echoed.");

@@ -17,6 +17,8 @@ struct ServerConfig {
   std::string listen_address = "0.0.0.0";
   std::uint16_t listen_port = 3001;
   std::string ws_path = "/ws";
+  // Peers whose X-Forwarded-For names the client (--trusted-proxy), for abuse penalties.
+  std::vector<std::string> trusted_proxies = {"127.0.0.1", "::1"};
   transport::OriginPolicy origins;
   bool cors = true;
   WebRoot web_root;  // the web client's directory and the security headers of its files

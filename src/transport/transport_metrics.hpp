@@ -30,11 +30,11 @@ inline constexpr std::array<std::string_view, static_cast<std::size_t>(DropReaso
 
 // Why a WebSocket upgrade request was refused.
 enum class HandshakeFailure : std::uint8_t {
-  unknown_host, origin_refused, bad_version, bad_key, server_full, accounts_unavailable, count_
+  unknown_host, origin_refused, bad_version, bad_key, server_full, accounts_unavailable, penalised, count_
 };
 inline constexpr std::array<std::string_view, static_cast<std::size_t>(HandshakeFailure::count_)>
     kHandshakeFailureNames = {"unknown_host", "origin_refused", "bad_version", "bad_key", "server_full",
-                              "accounts_unavailable"};
+                              "accounts_unavailable", "penalised"};
 
 // The answer of a login callback: a 3xx (signed in), a 4xx (refused: bad nonce, denied, bad
 // signature) or a 5xx (the provider or the database failed).

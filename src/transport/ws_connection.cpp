@@ -35,7 +35,7 @@ WsConnection::WsConnection(std::unique_ptr<TlsStream> tls, WsHub& hub)
 WsConnection::~WsConnection() = default;
 
 void WsConnection::start(std::string upgrade_response, std::string early_bytes, signalling::Identity identity,
-                         bool invalid_token) {
+                         bool invalid_token, std::string address) {
   hub_.adopt(shared_from_this());
   error_code ec;
   if (tls_) {
@@ -44,7 +44,7 @@ void WsConnection::start(std::string upgrade_response, std::string early_bytes, 
     socket_.non_blocking(true, ec);
     socket_.set_option(asio::ip::tcp::no_delay(true), ec);
   }
-  conn_ = &hub_.service().open(*this, std::move(identity));
+  conn_ = &hub_.service().open(*this, std::move(identity), std::move(address));
   enqueue(signalling::make_frame(std::move(upgrade_response)), WsOpcode::text, /*raw=*/true);
   if (invalid_token) {
     spdlog::warn("connection {}: invalid bearer token ignored", conn_->node_id);

@@ -28,7 +28,9 @@ public:
   ~WsConnection() override;
 
   // Starts the connection: writes the 101 response, feeds bytes already read past the request.
-  void start(std::string upgrade_response, std::string early_bytes, signalling::Identity identity, bool invalid_token);
+  // `address`: the client as client_address() keys it (abuse penalties).
+  void start(std::string upgrade_response, std::string early_bytes, signalling::Identity identity, bool invalid_token,
+             std::string address);
 
   void send(signalling::SharedFrame frame) override;
   void reply(signalling::SharedFrame frame) override;

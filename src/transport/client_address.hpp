@@ -1,0 +1,17 @@
+#pragma once
+// Which client a connection is, for per-address abuse penalties: the socket's peer address, or,
+// when the peer is a trusted reverse proxy, the last X-Forwarded-For hop it appended. IPv6
+// clients are keyed by their /64 (one subscriber's usual allocation). Empty when the client cannot
+// be told apart (a trusted proxy that sent no usable X-Forwarded-For): such connections are never
+// made to wait, since the wait would fall on everyone behind the proxy.
+#include <boost/asio/ip/address.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace parley::transport {
+
+std::string client_address(const boost::asio::ip::address& peer, std::string_view forwarded_for,
+                           const std::vector<std::string>& trusted_proxies);
+
+}  // namespace parley::transport
