@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { downloadFile, expectNoConsoleErrors, messageByText, openChat, openUser, ownId, peerItem, send, shot, type User } from './helpers';
+import { downloadFile, expectNoConsoleErrors, withPageLogs, messageByText, openChat, openUser, ownId, peerItem, send, shot, type User } from './helpers';
 import { makePng } from './pngFixture';
 import { restartServer } from './serverControl';
 
@@ -242,19 +242,21 @@ test('both users click each other at once and still chat', async () => {
   const carol = await openUser(browser, 'carol', 'teal', holdOffers('carol'));
   const dave = await openUser(browser, 'dave', 'orange', holdOffers('dave'));
   try {
-    await expect(peerItem(carol, 'dave')).toBeVisible();
-    await expect(peerItem(dave, 'carol')).toBeVisible();
-    await Promise.all([peerItem(carol, 'dave').click(), peerItem(dave, 'carol').click()]);
-    await expect.poll(() => offersSent.size).toBe(2); // both offered before seeing the other's offer
-    await send(carol, 'glare from carol');
-    await send(dave, 'glare from dave');
-    await expect(messageByText(carol, 'glare from carol').getByTestId('delivered')).toBeVisible();
-    await expect(messageByText(dave, 'glare from dave').getByTestId('delivered')).toBeVisible();
-    await expect(messageByText(carol, 'glare from dave')).toBeVisible();
-    await expect(messageByText(dave, 'glare from carol')).toBeVisible();
-    await expect(carol.page.getByTestId('peer-state')).toHaveText('connected');
-    await expect(dave.page.getByTestId('peer-state')).toHaveText('connected');
-    expectNoConsoleErrors(carol, dave);
+    await withPageLogs([carol, dave], async () => {
+      await expect(peerItem(carol, 'dave')).toBeVisible();
+      await expect(peerItem(dave, 'carol')).toBeVisible();
+      await Promise.all([peerItem(carol, 'dave').click(), peerItem(dave, 'carol').click()]);
+      await expect.poll(() => offersSent.size).toBe(2); // both offered before seeing the other's offer
+      await send(carol, 'glare from carol');
+      await send(dave, 'glare from dave');
+      await expect(messageByText(carol, 'glare from carol').getByTestId('delivered')).toBeVisible();
+      await expect(messageByText(dave, 'glare from dave').getByTestId('delivered')).toBeVisible();
+      await expect(messageByText(carol, 'glare from dave')).toBeVisible();
+      await expect(messageByText(dave, 'glare from carol')).toBeVisible();
+      await expect(carol.page.getByTestId('peer-state')).toHaveText('connected');
+      await expect(dave.page.getByTestId('peer-state')).toHaveText('connected');
+      expectNoConsoleErrors(carol, dave);
+    });
   } finally {
     await carol.ctx.close();
     await dave.ctx.close();

@@ -8,7 +8,8 @@ import { REPO } from './serverControl';
 export const BASE = () => process.env.PARLEY_URL ?? 'http://127.0.0.1:3001/';
 const SHOTS = resolve(REPO, 'test-artifacts/screenshots');
 
-export interface User { name: string; ctx: BrowserContext; page: Page; errors: string[] }
+/** `log`: the page's last console lines (debug included), printed when a flaky-prone test fails. */
+export interface User { name: string; ctx: BrowserContext; page: Page; errors: string[]; log: string[] }
 
 /** Console errors that are expected: the browser's own log of a refused WebSocket during a restart. */
 const BENIGN = [/WebSocket connection to .* failed/, /ERR_CONNECTION_REFUSED/];
@@ -18,6 +19,11 @@ export async function openUser(browser: Browser, name: string, colour = 'blue', 
   await prepare?.(ctx);
   const page = await ctx.newPage();
   const errors: string[] = [];
+  const log: string[] = [];
+  page.on('console', (m) => {
+    log.push(`${(performance.now() / 1000).toFixed(2)} ${m.type()} ${m.text()}`);
+    if (log.length > 300) log.shift();
+  });
   page.on('console', (m) => { if (m.type() === 'error' && !BENIGN.some((r) => r.test(m.text()))) errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(url);
@@ -25,7 +31,7 @@ export async function openUser(browser: Browser, name: string, colour = 'blue', 
   await page.getByRole('radio', { name: colour, exact: true }).click();
   await page.getByRole('button', { name: 'Connect' }).click();
   await expect(page.getByTestId('status')).toHaveAttribute('data-status', 'registered');
-  return { name, ctx, page, errors };
+  return { name, ctx, page, errors, log };
 }
 
 export const peerItem = (u: User, name: string) => u.page.locator(`[data-testid="peer"][data-peer-name="${name}"]`);
@@ -62,6 +68,19 @@ export async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   // Finite CSS transitions (MUI colour changes, progress) are fast-forwarded: no half-faded shots.
   await page.screenshot({ path: resolve(SHOTS, `${name}.png`), animations: 'disabled' });
+}
+
+/** Runs `body`; when it throws, prints what each page logged and its peer state, then rethrows. */
+export async function withPageLogs(users: User[], body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (e) {
+    for (const u of users) {
+      const state = await u.page.getByTestId('peer-state').allTextContents().catch(() => []);
+      console.log(`--- ${u.name}: peer-state ${JSON.stringify(state)}\n${u.log.join('\n')}`);
+    }
+    throw e;
+  }
 }
 
 export function expectNoConsoleErrors(...users: User[]): void {

@@ -55,7 +55,7 @@ async function newUser(browser: import('@playwright/test').Browser, name: string
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(`${base}/`);
-  return { name, ctx, page, errors };
+  return { name, ctx, page, errors, log: [] };
 }
 
 const imageLoaded = (page: Page, selector: string) => page.locator(selector).first().evaluate((el) => {

@@ -82,7 +82,7 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     this.pc = new RTCPeerConnection(init);
     this.diag = { connectionState: this.pc.connectionState, iceState: this.pc.iceConnectionState, restarts: 0 };
     this.negotiator = new PerfectNegotiator(
-      this.pc, polite, (d) => this.signal.sdp(d), (m, e) => console.debug(`[peer ${peerId.slice(0, 8)}] ${m}`, e),
+      this.pc, polite, (d) => this.signal.sdp(d), (m, e) => this.debug(m, e),
       () => this.prepareLocal(),
     );
     this.restartPolicy = new IceRestartPolicy(
@@ -123,6 +123,7 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
 
   handleSdp(desc: RTCSessionDescriptionInit): void {
     void this.negotiator.handleDescription(desc).then((outcome) => {
+      this.debug(`remote ${desc.type}: ${outcome}, signalling ${this.pc.signalingState}`);
       if (outcome !== 'applied' || this.remoteFingerprint || this.closed) return;
       const fp = sdpFingerprint(this.pc.remoteDescription?.sdp);
       if (!fp) return;
@@ -143,7 +144,7 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     try {
       this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers: [...fresh, ...this.config.iceServers] });
     } catch (e) {
-      console.debug(`[peer ${this.peerId.slice(0, 8)}] setConfiguration failed`, e);
+      this.debug('setConfiguration failed', e);
     }
   }
   handleIce(c: RTCIceCandidateInit): void { void this.negotiator.handleCandidate(c); }
@@ -189,12 +190,16 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
 
   get isClosed(): boolean { return this.closed; }
 
+  private debug(msg: string, e?: unknown): void {
+    console.debug(`[peer ${this.peerId.slice(0, 8)}] ${msg}`, ...(e === undefined ? [] : [e]));
+  }
+
   private adoptChannel(dc: RTCDataChannel, own: boolean): void {
     dc.binaryType = 'arraybuffer';
     switch (dc.label) {
       case CHAT:
         if (!own) this.incomingChat = true;
-        dc.onopen = () => { this.openedChat.push(dc); this.emit('chatOpen'); };
+        dc.onopen = () => { this.debug(`chat channel open (${own ? 'own' : 'peer\'s'})`); this.openedChat.push(dc); this.emit('chatOpen'); };
         dc.onclose = () => { this.openedChat = this.openedChat.filter((c) => c !== dc); };
         dc.onmessage = (ev) => void this.onChatData(ev.data);
         if (dc.readyState === 'open') { this.openedChat.push(dc); queueMicrotask(() => this.emit('chatOpen')); }
@@ -269,6 +274,7 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
 
   private onConnectionState(): void {
     const s = this.pc.connectionState;
+    this.debug(`connection ${s}, ice ${this.pc.iceConnectionState}`);
     this.restartPolicy.onIceState(effectiveIceState(this.pc.iceConnectionState, s));
     this.updateDiag({ connectionState: s });
     if (s === 'connected') this.reportSecured();

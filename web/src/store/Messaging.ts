@@ -98,9 +98,8 @@ export class Messaging {
     const state = this.store.get();
     const conv = state.peers[nodeId]?.conv;
     const kind = chatKind(m);
-    if (kind === 'ack' || kind === 'ping' || kind === 'pong') {
-      return; // ACKs were matched by the session; never ACK an ACK
-    }
+    if (kind === 'ack') { this.lateAck(nodeId, m.ack!.messageId); return; } // never ACK an ACK
+    if (kind === 'ping' || kind === 'pong') return;
     const ack = () => this.host.mesh.get(nodeId)?.sendChat(buildAck(this.route(nodeId), m.messageId));
     if (!conv || kind === 'empty') { ack(); return; } // nothing to show
     const conversations = this.host.conversations;
@@ -224,6 +223,15 @@ export class Messaging {
     const h = this.held.get(nodeId)?.get(messageId);
     if (h) h.ackExpired = true;
     return h !== undefined;
+  }
+
+  /**
+   * The session matched ACKs that came in time; one that comes after its timeout (a slow first
+   * connection, a queued message sent late) still proves delivery: failed becomes delivered.
+   */
+  private lateAck(nodeId: string, messageId: string): void {
+    const [conv, msg] = this.ownMessage(nodeId, messageId);
+    if (conv && msg?.author === 'me' && !msg.file && msg.delivery === 'failed') this.host.conversations.setDelivery(conv, messageId, 'delivered');
   }
 
   private ownMessage(nodeId: string, messageId: string): [string | undefined, StoredMessage | undefined] {
