@@ -40,7 +40,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "transport/tls_buffered.hpp"
+#include "tls_buffered.hpp"
 
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>

@@ -1,5 +1,6 @@
 #include "transport/http_session.hpp"
 
+#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
@@ -192,7 +193,7 @@ void BasicHttpSession<Io>::close() {
   if constexpr (Io::tls) {
     // close_notify, bounded in time; a peer that never answers it is simply disconnected.
     tcp.expires_after(kTlsShutdownTimeout);
-    io_->stream.async_shutdown([self = this->shared_from_this()](beast::error_code) {
+    io_->stream.async_shutdown([self = this->shared_from_this()](beast::error_code, std::size_t) {
       beast::get_lowest_layer(self->io_->stream).close();
     });
   } else {

@@ -33,26 +33,25 @@ void TlsDetector::on_detected(bool is_tls) {
         ->start();
     return;
   }
-  auto tls = std::make_unique<TlsStream>(config_.tls->current(), std::move(stream_));
+  auto tls = std::make_unique<TlsStream>(config_.tls->current(), stream_.release_socket());
   auto* raw = tls.get();
-  // The detector's bytes are the start of the ClientHello: the handshake consumes them first. (The
-  // default argument: Boost 1.81 checks the buffered handler against the unbuffered signature.)
-  raw->stream.async_handshake(
-      boost::asio::ssl::stream_base::server, buffer_.data(),
-      [self = shared_from_this(), tls = std::move(tls)](beast::error_code ec, std::size_t used = 0) mutable {
-        if (ec) {
-          self->hub_.metrics().tls_handshake_failures.inc();
-          spdlog::debug("TLS handshake failed: {}", ec.message());
-          beast::error_code ignored;
-          beast::get_lowest_layer(tls->stream).socket().close(ignored);
-          return;
-        }
-        self->hub_.metrics().tls_handshakes.inc();
-        self->buffer_.consume(used);
-        std::make_shared<TlsHttpSession>(std::move(tls), std::move(self->buffer_), self->config_, self->routes_, self->hub_,
-                                         self->identities_)
-            ->start();
-      });
+  // The detector's bytes are the start of the ClientHello: the handshake reads them first.
+  const auto seen = buffer_.cdata();
+  raw->stream.set_prefix(std::string_view(static_cast<const char*>(seen.data()), seen.size()));
+  buffer_.consume(buffer_.size());
+  raw->stream.expires_after(std::chrono::milliseconds(config_.upgrade_timeout_ms));
+  raw->stream.async_handshake([self = shared_from_this(), tls = std::move(tls)](beast::error_code ec, std::size_t) mutable {
+    if (ec) {
+      self->hub_.metrics().tls_handshake_failures.inc();
+      spdlog::debug("TLS handshake failed: {}", ec.message());
+      tls->stream.close();
+      return;
+    }
+    self->hub_.metrics().tls_handshakes.inc();
+    std::make_shared<TlsHttpSession>(std::move(tls), std::move(self->buffer_), self->config_, self->routes_, self->hub_,
+                                     self->identities_)
+        ->start();
+  });
 }
 
 }  // namespace parley::transport

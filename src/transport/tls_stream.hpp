@@ -5,8 +5,9 @@
 // only names them does not pull in OpenSSL.
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 #include <memory>
+
+#include "transport/tls_socket.hpp"
 
 namespace parley::transport {
 
@@ -18,10 +19,10 @@ struct PlainStream {
 
 struct TlsStream {
   static constexpr bool tls = true;
-  TlsStream(std::shared_ptr<boost::asio::ssl::context> ctx, boost::beast::tcp_stream s)
-      : context(std::move(ctx)), stream(std::move(s), *context) {}
+  TlsStream(std::shared_ptr<boost::asio::ssl::context> ctx, boost::asio::ip::tcp::socket s)
+      : context(std::move(ctx)), stream(context->native_handle(), std::move(s)) {}
   std::shared_ptr<boost::asio::ssl::context> context;  // declared first: outlives the stream
-  boost::beast::ssl_stream<boost::beast::tcp_stream> stream;
+  TlsSocket stream;
 };
 
 }  // namespace parley::transport

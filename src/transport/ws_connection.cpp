@@ -5,7 +5,6 @@
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
-#include "transport/tls_buffered.hpp"
 #include "transport/tls_stream.hpp"
 #include "transport/ws_hub.hpp"
 
@@ -19,7 +18,6 @@ constexpr std::size_t kKeptQueueCapacity = 16;
 // Presence frames a queue holds before it starts coalescing them: below this, appending is
 // cheaper than indexing, and a queue this short is flushed within the turn anyway.
 constexpr std::size_t kCoalescePresenceAfter = 32;
-constexpr std::size_t kTlsReadBuffer = 16 * 1024;  // one TLS record, or several small ones
 }
 
 WsConnection::WsConnection(asio::ip::tcp::socket socket, WsHub& hub)
@@ -28,7 +26,6 @@ WsConnection::WsConnection(asio::ip::tcp::socket socket, WsHub& hub)
 WsConnection::WsConnection(std::unique_ptr<TlsStream> tls, WsHub& hub)
     : socket_(hub.io()),
       tls_(std::move(tls)),
-      tls_read_buffer_(kTlsReadBuffer),
       hub_(hub),
       parser_(hub.service().limits().max_text_bytes, hub.limits().max_message_bytes) {}
 
@@ -39,7 +36,7 @@ void WsConnection::start(std::string upgrade_response, std::string early_bytes, 
   hub_.adopt(shared_from_this());
   error_code ec;
   if (tls_) {
-    boost::beast::get_lowest_layer(tls_->stream).socket().set_option(asio::ip::tcp::no_delay(true), ec);
+    tls_->stream.socket().set_option(asio::ip::tcp::no_delay(true), ec);
   } else {
     socket_.non_blocking(true, ec);
     socket_.set_option(asio::ip::tcp::no_delay(true), ec);
@@ -55,41 +52,46 @@ void WsConnection::start(std::string upgrade_response, std::string early_bytes, 
 }
 
 void WsConnection::wait_readable() {
-  if (tls_) return read_tls();
-  socket_.async_wait(asio::ip::tcp::socket::wait_read, [self = shared_from_this()](const error_code& ec) {
+  if (tls_) {
+    // Records OpenSSL read ahead are not on the socket any more: no readiness will announce them.
+    if (tls_->stream.has_pending()) return asio::post(hub_.io(), [self = shared_from_this()] { self->on_readable(); });
+    return wait_socket(asio::ip::tcp::socket::wait_read);
+  }
+  wait_socket(asio::ip::tcp::socket::wait_read);
+}
+
+void WsConnection::wait_socket(asio::ip::tcp::socket::wait_type what) {
+  auto& socket = tls_ ? tls_->stream.socket() : socket_;
+  socket.async_wait(what, [self = shared_from_this()](const error_code& ec) {
     if (ec) return self->abort();
     self->on_readable();
   });
 }
 
 void WsConnection::on_readable() {
+  // Everything readable is handled before the frames' relays are flushed (once per turn), over
+  // TLS too: every whole record already received is decrypted, never waiting for one that is not.
   auto& buf = hub_.scratch();
   for (std::size_t i = 0; i < kReadsPerWakeup && !aborted_; ++i) {
     error_code ec;
-    const std::size_t n = socket_.read_some(asio::buffer(buf), ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) break;
-    if (ec) return abort();  // EOF or reset
+    std::size_t n = 0;
+    bool wants_write = false;
+    if (tls_) {
+      const auto want = tls_->stream.read_now(buf.data(), buf.size(), n, ec);
+      wants_write = want == TlsSocket::Want::write;
+      if (n == 0 && !ec) {
+        if (wants_write) return wait_socket(asio::ip::tcp::socket::wait_write);  // a key update's answer
+        break;
+      }
+    } else {
+      n = socket_.read_some(asio::buffer(buf), ec);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) break;
+    }
+    if (ec) return abort();  // EOF, close_notify or reset
     if (!handle_bytes(std::string_view(buf.data(), n))) return;
     if (n < buf.size()) break;
   }
   if (!aborted_) wait_readable();
-}
-
-void WsConnection::read_tls() {
-  // Every whole record already received is decrypted before the frames are handled, as the plain
-  // path reads all the socket holds: the relays they cause then leave in one flush, not one write
-  // (and one TLS record) per record read. Never waits for a record that is not all here.
-  auto more = [ssl = tls_->stream.native_handle(), size = tls_read_buffer_.size()](const error_code& ec, std::size_t n) -> std::size_t {
-    if (ec) return 0;
-    if (n == 0) return size;
-    return tls_record_buffered(ssl) ? size - n : 0;
-  };
-  asio::async_read(tls_->stream, asio::buffer(tls_read_buffer_), std::move(more), [self = shared_from_this()](const error_code& ec, std::size_t n) {
-    // Bytes read before an error (a close frame, then close_notify) are handled first.
-    if (n > 0 && !self->aborted_ && !self->handle_bytes(std::string_view(self->tls_read_buffer_.data(), n))) return;
-    if (ec || self->aborted_) return self->abort();
-    self->read_tls();
-  });
 }
 
 bool WsConnection::handle_bytes(std::string_view bytes) {
@@ -239,10 +241,26 @@ void WsConnection::flush() {
   writing_ = true;
   write_started_ms_ = hub_.clock().steady_ms();
   auto done = [self = shared_from_this(), headers](const error_code& ec, std::size_t) { self->on_written(ec); };
-  if (tls_)
-    asio::async_write(tls_->stream, buffers, std::move(done));
-  else
+  if (tls_) {
+    tls_->stream.start_write(buffers, SIZE_MAX);
+    write_tls(std::move(done));
+  } else {
     asio::async_write(socket_, buffers, std::move(done));
+  }
+}
+
+void WsConnection::write_tls(std::function<void(const error_code&, std::size_t)> done) {
+  error_code ec;
+  const auto want = tls_->stream.write_step(ec);
+  if (ec || want == TlsSocket::Want::nothing) {
+    // Completes on a later turn, as an Asio write does: never inside the flush that started it.
+    return asio::post(hub_.io(), [done = std::move(done), ec] { done(ec, 0); });
+  }
+  const auto what = want == TlsSocket::Want::read ? asio::ip::tcp::socket::wait_read : asio::ip::tcp::socket::wait_write;
+  tls_->stream.socket().async_wait(what, [self = shared_from_this(), done = std::move(done)](const error_code& ec) mutable {
+    if (ec) return done(ec, 0);
+    self->write_tls(std::move(done));
+  });
 }
 
 void WsConnection::on_written(const error_code& ec) {
@@ -255,10 +273,11 @@ void WsConnection::on_written(const error_code& ec) {
   if (queue_.capacity() > kKeptQueueCapacity) std::vector<Outgoing>().swap(queue_);
   if (presence_index_.bucket_count() > kKeptQueueCapacity) decltype(presence_index_)().swap(presence_index_);
   if (shutdown_after_write_) {
-    // Our close frame is out: stop sending and let the peer close; the sweep ends it otherwise.
-    // (Over TLS the close frame is the end; the peer closes, or the sweep does.)
+    // Our close frame is out: stop sending (over TLS: close_notify first) and let the peer
+    // close; the sweep ends it otherwise.
     error_code ignored;
-    if (!tls_) socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    if (tls_) tls_->stream.send_close_notify();
+    (tls_ ? tls_->stream.socket() : socket_).shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
     shutdown_after_write_ = false;
   }
 }
@@ -286,7 +305,7 @@ void WsConnection::abort() {
   closing_ = true;
   error_code ignored;
   if (tls_)
-    boost::beast::get_lowest_layer(tls_->stream).socket().close(ignored);
+    tls_->stream.close();
   else
     socket_.close(ignored);
   asio::post(hub_.io(), [self = shared_from_this()] { self->finish(); });

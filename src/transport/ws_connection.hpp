@@ -3,6 +3,7 @@
 // hands them to core, and writes its bounded queue in gathered writes.
 #include <boost/asio/ip/tcp.hpp>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <array>
 #include <string>
@@ -22,8 +23,7 @@ struct TlsStream;
 class WsConnection final : public signalling::FrameSink, public std::enable_shared_from_this<WsConnection> {
 public:
   WsConnection(boost::asio::ip::tcp::socket socket, WsHub& hub);
-  // Over TLS: reads go through the TLS stream into a buffer of the connection's own (a plain
-  // connection reads into the hub's shared scratch buffer only once the socket is readable).
+  // Over TLS: OpenSSL reads the socket; decrypted bytes go into the hub's scratch buffer too.
   WsConnection(std::unique_ptr<TlsStream> tls, WsHub& hub);
   ~WsConnection() override;
 
@@ -49,8 +49,9 @@ private:
   };
 
   void wait_readable();
+  void wait_socket(boost::asio::ip::tcp::socket::wait_type what);  // then on_readable()
   void on_readable();
-  void read_tls();
+  void write_tls(std::function<void(const boost::system::error_code&, std::size_t)> done);
   bool handle_bytes(std::string_view bytes);  // false once the connection is closing
   void handle_event(WsEvent&& ev);
   void enqueue(signalling::SharedFrame data, WsOpcode opcode, bool raw = false,
@@ -70,7 +71,6 @@ private:
 
   boost::asio::ip::tcp::socket socket_;  // plain connections only
   std::unique_ptr<TlsStream> tls_;       // TLS connections only
-  std::vector<char> tls_read_buffer_;
   WsHub& hub_;
   signalling::Connection* conn_ = nullptr;
   WsFrameParser parser_;

@@ -1,5 +1,6 @@
 #pragma once
-// Whether a TLS connection has another record's data to read without waiting for the network.
+// For the load generator's wss clients (Asio's TLS stream, a BIO pair): whether a TLS connection
+// has another record's data to read without waiting for the network.
 #include <openssl/ssl.h>
 
 namespace parley::transport {

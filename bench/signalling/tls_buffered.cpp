@@ -1,4 +1,4 @@
-#include "transport/tls_buffered.hpp"
+#include "tls_buffered.hpp"
 
 #include <openssl/bio.h>
 
