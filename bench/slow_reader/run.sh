@@ -8,6 +8,7 @@
 #   bench/slow_reader/run.sh
 #   ROUNDS=3 DURATION=30 bench/slow_reader/run.sh
 #   ADV_FLAGS=--no-flood bench/slow_reader/run.sh      # the slow reader alone (or --no-slow)
+#   CPUS=0 ADV_CPUS=1 bench/slow_reader/run.sh         # the adversary on a core of its own
 #
 # The server runs with its default limits; raw JSON, logs, /metrics and the machine description
 # land in $BUILD_DIR/bench-slow-reader/<date>/. A benchmark: it passes or fails nothing.
@@ -24,6 +25,12 @@ WARMUP="${WARMUP:-3}"
 FEEDERS="${FEEDERS:-64}"       # clients relaying to the slow reader, 19 frames/s each
 ADV_FLAGS="${ADV_FLAGS:-}"
 ADV_NICE="${ADV_NICE:-0}"
+# CPU pinning (taskset lists, empty = none): e.g. CPUS=0 ADV_CPUS=1 gives the adversary a core of
+# its own, as an attacker on another machine would have, so that its line-rate writing does not
+# deschedule the load generator measuring the others.
+CPUS="${CPUS:-}"               # the server and the load generator
+ADV_CPUS="${ADV_CPUS:-}"       # the adversary
+pin() { if [ -n "$1" ]; then echo taskset -c "$1"; fi; }
 
 results="$BUILD_DIR/bench-slow-reader/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$results"
@@ -57,13 +64,16 @@ trap cleanup EXIT
 server_cmd=("$BUILD_DIR/parley-server" --listen "127.0.0.1:$PORT" --env-file '' --log-level warn --metrics true
             --data-dir "$data/data" --management-listen '' --web-root /nonexistent)
 echo "server: ${server_cmd[*]}" >>"$results/machine.txt"
-"${server_cmd[@]}" >"$results/server.log" 2>&1 &
+echo "pinning: server and load generator '${CPUS:-none}', adversary '${ADV_CPUS:-none}'" >>"$results/machine.txt"
+# shellcheck disable=SC2046
+$(pin "$CPUS") "${server_cmd[@]}" >"$results/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 
 rss() { awk '/^VmRSS/{print $2}' "/proc/$server_pid/status"; }
 loadgen() {  # $1 = label
-  "$BUILD_DIR/parley-loadgen" --mode parley --url "ws://127.0.0.1:$PORT/ws" --phase latency --pairs "$PAIRS" \
+  # shellcheck disable=SC2046
+  $(pin "$CPUS") "$BUILD_DIR/parley-loadgen" --mode parley --url "ws://127.0.0.1:$PORT/ws" --phase latency --pairs "$PAIRS" \
     --rate "$RATE" --duration "$DURATION" --warmup "$WARMUP" --server-pid "$server_pid" --label "$1" \
     --json "$results/$1.json" >/dev/null 2>"$results/$1.log"
 }
@@ -73,7 +83,7 @@ for r in $(seq 1 "$ROUNDS"); do
   loadgen "quiet$r"
   log "round $r: loaded (RSS $(rss) KiB)"
   # shellcheck disable=SC2086
-  nice -n "$ADV_NICE" "$BUILD_DIR/parley-adversary" --port "$PORT" --feeders "$FEEDERS" --json "$results/adversary$r.json" \
+  nice -n "$ADV_NICE" $(pin "$ADV_CPUS") "$BUILD_DIR/parley-adversary" --port "$PORT" --feeders "$FEEDERS" --json "$results/adversary$r.json" \
     $ADV_FLAGS >/dev/null 2>"$results/adversary$r.log" &
   adv_pid=$!
   sleep 1

@@ -17,7 +17,7 @@ using boost::system::error_code;
 
 namespace {
 // With read-ahead, OpenSSL reads up to this much per recv (several records at once).
-constexpr std::size_t kReadAheadBytes = 64 * 1024;
+constexpr std::size_t kReadAheadBytes = 32 * 1024;
 }  // namespace
 
 // The BIO OpenSSL reads and writes: the prefix first, then the non-blocking descriptor.
@@ -87,7 +87,9 @@ TlsSocket::TlsSocket(SSL_CTX* context, asio::ip::tcp::socket socket)
   SSL_set_accept_state(ssl_);
   SSL_set_read_ahead(ssl_, 1);
   SSL_set_default_read_buffer_len(ssl_, kReadAheadBytes);
-  // Idle connections give their record buffers back (thousands of them sit idle).
+  // Idle connections give their record buffers back (thousands of them sit idle). Keeping them
+  // while a connection is busy and freeing them in the 1 s sweep made no difference measurable
+  // here (docs/BENCHMARKS.md, "TLS").
   SSL_set_mode(ssl_, SSL_MODE_RELEASE_BUFFERS);
 }
 
@@ -150,8 +152,9 @@ TlsSocket::Want TlsSocket::handshake_step(error_code& ec) {
 
 TlsSocket::Want TlsSocket::read_now(char* buf, std::size_t size, std::size_t& n, error_code& ec) {
   n = 0;
+  // A failure below takes its error off the queue (classify), so one clear per call will do.
+  ERR_clear_error();
   while (n < size) {
-    ERR_clear_error();
     errno = 0;
     std::size_t got = 0;
     const int ret = SSL_read_ex(ssl_, buf + n, size - n, &got);
