@@ -14,6 +14,7 @@
 #include "app/server_turn_options.hpp"
 #include "app/duration.hpp"
 #include "app/servers_json.hpp"
+#include "transport/client_address.hpp"
 #include "transport/security_headers.hpp"
 
 namespace parley::app {
@@ -59,6 +60,7 @@ std::optional<int> parse_server_options(int argc, char** argv, ServerOptions& o)
   app.get_formatter()->column_width(40);
   std::string listen = "0.0.0.0:3001", ws_timeout = "30s", servers_json_file, server_name = "Parley";
   std::string metrics_listen, tls_cert, tls_key, http_redirect_listen, abuse_penalty = "60s";
+  std::vector<std::string> trusted_proxies = {"127.0.0.1", "::1"};
   std::vector<std::string> ice_servers{"stun:stun.l.google.com:19302"};
   auto& s = o.server;
   auto& l = o.signalling;
@@ -119,7 +121,7 @@ std::optional<int> parse_server_options(int argc, char** argv, ServerOptions& o)
   app.add_option("--abuse-penalty", abuse_penalty,
                  "Longest wait before an address closed for abuse may connect again (1 s, doubling per close); 0 turns it off")
       ->envname("PARLEY_ABUSE_PENALTY")->capture_default_str();
-  app.add_option("--trusted-proxy", s.trusted_proxies,
+  app.add_option("--trusted-proxy", trusted_proxies,
                  "Reverse proxy address (repeatable) whose X-Forwarded-For names the client, for abuse penalties")
       ->envname("PARLEY_TRUSTED_PROXIES")->delimiter(',')->capture_default_str();
   app.add_option("--cookie-domain", o.cookie_domain, "Domain attribute of the session cookie")
@@ -185,11 +187,10 @@ std::optional<int> parse_server_options(int argc, char** argv, ServerOptions& o)
   if (!penalty || penalty->count() < 0 || *penalty > std::chrono::hours(24))
     return fail("--abuse-penalty must be between 0 and 24h (got '" + abuse_penalty + "')");
   l.penalties.max_ms = penalty->count();
-  for (const auto& proxy : s.trusted_proxies) {
-    boost::system::error_code ec;
-    boost::asio::ip::make_address(proxy, ec);
-    if (ec) return fail("--trusted-proxy must be an IP address (got '" + proxy + "')");
-  }
+  std::string bad_proxy;
+  auto proxies = transport::trusted_proxy_addresses(trusted_proxies, bad_proxy);
+  if (!proxies) return fail("--trusted-proxy must be an IP address (got '" + bad_proxy + "')");
+  s.trusted_proxies = std::move(*proxies);
   for (const auto& host : s.origins.allowed_hosts)
     if (transport::host_name_of(host).empty() || host.find_first_of("/ \t") != std::string::npos)
       return fail("--allowed-host must be a host name or address, optionally with :port (got '" + host + "')");

@@ -31,14 +31,25 @@ std::string_view trimmed(std::string_view s) {
 
 }  // namespace
 
-std::string client_address(const ip::address& peer, std::string_view forwarded_for,
-                           const std::vector<std::string>& trusted_proxies) {
-  const auto from = unmapped(peer);
-  const bool trusted = std::any_of(trusted_proxies.begin(), trusted_proxies.end(), [&](const std::string& t) {
+std::optional<std::vector<ip::address>> trusted_proxy_addresses(const std::vector<std::string>& values, std::string& bad) {
+  std::vector<ip::address> out;
+  for (const auto& v : values) {
     boost::system::error_code ec;
-    const auto a = ip::make_address(t, ec);
-    return !ec && unmapped(a) == from;
-  });
+    const auto a = ip::make_address(v, ec);
+    if (ec) {
+      bad = v;
+      return std::nullopt;
+    }
+    out.push_back(unmapped(a));
+  }
+  return out;
+}
+
+std::string client_address(const ip::address& peer, std::string_view forwarded_for,
+                           const std::vector<ip::address>& trusted_proxies) {
+  const auto from = unmapped(peer);
+  const bool trusted = std::any_of(trusted_proxies.begin(), trusted_proxies.end(),
+                                   [&](const ip::address& t) { return unmapped(t) == from; });
   if (!trusted) return key_of(from);
   // The proxy appends the address it saw last; anything before it came from the client.
   const auto comma = forwarded_for.rfind(',');

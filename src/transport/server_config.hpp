@@ -1,5 +1,6 @@
 #pragma once
 // Everything the transport needs from the command line, already validated by the app layer.
+#include <boost/asio/ip/address.hpp>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -17,8 +18,10 @@ struct ServerConfig {
   std::string listen_address = "0.0.0.0";
   std::uint16_t listen_port = 3001;
   std::string ws_path = "/ws";
-  // Peers whose X-Forwarded-For names the client (--trusted-proxy), for abuse penalties.
-  std::vector<std::string> trusted_proxies = {"127.0.0.1", "::1"};
+  // Peers whose X-Forwarded-For names the client (--trusted-proxy), for abuse penalties;
+  // parsed once (trusted_proxy_addresses()), not on every upgrade.
+  std::vector<boost::asio::ip::address> trusted_proxies = {boost::asio::ip::make_address("127.0.0.1"),
+                                                           boost::asio::ip::make_address("::1")};
   transport::OriginPolicy origins;
   bool cors = true;
   WebRoot web_root;  // the web client's directory and the security headers of its files

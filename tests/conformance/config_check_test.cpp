@@ -169,6 +169,18 @@ TEST(CheckConfig, OtherProblemsExit2AndAMissingWebClientWarns) {
     EXPECT_TRUE(has(r.err, "--turn-ttl must be between 1m and 7d")) << r.err;
   }
 
+  // Abuse penalties: 0 (off) up to 24h; trusted proxies must be IP addresses, v4 or v6.
+  for (const char* good : {"0", "30s", "24h"}) EXPECT_EQ(c.check({"--abuse-penalty", good}).exit_code, 0) << good;
+  for (const char* bad : {"25h", "-1s", "soon"}) {
+    auto r = c.check({"--abuse-penalty", bad});
+    EXPECT_EQ(r.exit_code, 2) << bad;
+    EXPECT_TRUE(has(r.err, "--abuse-penalty must be between 0 and 24h")) << r.err;
+  }
+  EXPECT_EQ(c.check({"--trusted-proxy", "10.0.0.1", "--trusted-proxy", "fd00::1"}).exit_code, 0);
+  auto proxy = c.check({"--trusted-proxy", "10.0.0.1,nginx.local"});
+  EXPECT_EQ(proxy.exit_code, 2);
+  EXPECT_TRUE(has(proxy.err, "--trusted-proxy must be an IP address (got 'nginx.local')")) << proxy.err;
+
   auto bad_flag = c.check({"--listen", "nowhere"});  // the options' own checks come first
   EXPECT_EQ(bad_flag.exit_code, 2);
   EXPECT_TRUE(has(bad_flag.err, "--listen")) << bad_flag.err;
