@@ -52,11 +52,8 @@ void WsConnection::start(std::string upgrade_response, std::string early_bytes, 
 }
 
 void WsConnection::wait_readable() {
-  if (tls_) {
-    // Records OpenSSL read ahead are not on the socket any more: no readiness will announce them.
-    if (tls_->stream.has_pending()) return asio::post(hub_.io(), [self = shared_from_this()] { self->on_readable(); });
-    return wait_socket(asio::ip::tcp::socket::wait_read);
-  }
+  // Records OpenSSL read ahead are not on the socket any more: no readiness will announce them.
+  if (tls_ && tls_->stream.has_pending()) return asio::post(hub_.io(), [self = shared_from_this()] { self->on_readable(); });
   wait_socket(asio::ip::tcp::socket::wait_read);
 }
 
@@ -75,12 +72,10 @@ void WsConnection::on_readable() {
   for (std::size_t i = 0; i < kReadsPerWakeup && !aborted_; ++i) {
     error_code ec;
     std::size_t n = 0;
-    bool wants_write = false;
     if (tls_) {
       const auto want = tls_->stream.read_now(buf.data(), buf.size(), n, ec);
-      wants_write = want == TlsSocket::Want::write;
       if (n == 0 && !ec) {
-        if (wants_write) return wait_socket(asio::ip::tcp::socket::wait_write);  // a key update's answer
+        if (want == TlsSocket::Want::write) return wait_socket(asio::ip::tcp::socket::wait_write);  // a key update's answer
         break;
       }
     } else {
